@@ -1,0 +1,1 @@
+"""litectl package."""
