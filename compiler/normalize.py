@@ -1,0 +1,404 @@
+"""Structure a schema-valid document into the model, then resolve it into the IR.
+
+Every default, fallback (reader -> writer, component image -> top-level image), environment
+merge and cross-field rule lives here, once. The result is frozen and fully resolved, so the
+targets only map data. Problems are reported as diagnostics with document paths; the caller
+(`validate.py`) turns paths into file positions.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any, cast
+
+import attrs
+
+from litectl.compiler import ir, model
+from litectl.compiler.diagnostics import Diagnostic, JsonPath, error
+from litectl.compiler.naming import SELECTOR_KEYS
+from litectl.compiler.routes import build_routes, extra_path_problems
+
+_converter: Any = None
+
+
+def _get_converter() -> Any:
+    """The one cattrs converter (built lazily: cattrs costs start-up time)."""
+    global _converter
+    if _converter is None:
+        import cattrs  # noqa: PLC0415  (lazy for start-up time)
+
+        conv = cattrs.Converter(forbid_extra_keys=False)
+        passthrough = (int | str | None, int | str)
+        for union in passthrough:
+            conv.register_structure_hook(union, lambda v, _t: v)
+        _converter = conv
+    return _converter
+
+
+def structure(data: Mapping[str, Any]) -> model.Document:
+    """Plain, schema-valid data to the model (the schema already rejected anything malformed)."""
+    cleaned = _drop_extensions(data)
+    return cast(model.Document, _get_converter().structure(cleaned, model.Document))
+
+
+def _drop_extensions(value: Any, kube: bool = False) -> Any:
+    if isinstance(value, dict):
+        return {k: _drop_extensions(v) for k, v in value.items() if not (isinstance(k, str) and k.startswith("x-"))}
+    if isinstance(value, list):
+        return [_drop_extensions(v) for v in value]
+    return value
+
+
+def deep_merge(base: Mapping[str, Any], overlay: Mapping[str, Any]) -> dict[str, Any]:
+    """SPEC.md section 10: mappings merge key by key, lists and scalars replace, null removes."""
+    out = dict(base)
+    for key, value in overlay.items():
+        if value is None:
+            out.pop(key, None)
+        elif isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+            out[key] = deep_merge(out[key], value)
+        else:
+            out[key] = _strip_nulls(value)
+    return out
+
+
+def _strip_nulls(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: _strip_nulls(v) for k, v in value.items() if v is not None}
+    return value
+
+
+def environment_document(data: Mapping[str, Any], env: str) -> dict[str, Any]:
+    """The merged document of one environment (without `environments`)."""
+    base = {k: v for k, v in data.items() if k != "environments"}
+    return deep_merge(base, data["environments"][env] or {})
+
+
+# --- security levels ------------------------------------------------------------------------
+
+def _level_contexts(level: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(pod, container) securityContext of a Pod Security Standards level."""
+    pod: dict[str, Any] = {"seccompProfile": {"type": "RuntimeDefault"}}
+    container: dict[str, Any] = {"allowPrivilegeEscalation": False}
+    if level == "restricted":
+        pod = {"runAsNonRoot": True, **pod}
+        container.update({"capabilities": {"drop": ["ALL"]}, "readOnlyRootFilesystem": True, "runAsNonRoot": True})
+    return pod, container
+
+
+def _merged_context(level: dict[str, Any], given: Mapping[str, Any] | None) -> dict[str, Any]:
+    return {**level, **(given or {})}
+
+
+# --- the resolver ---------------------------------------------------------------------------
+
+class _Resolver:
+    def __init__(self, doc: model.Document, env: str | None, plain: Mapping[str, Any]) -> None:
+        self.doc = doc
+        self.env = env
+        self.plain = plain
+        self.problems: list[Diagnostic] = []
+        self.name = doc.metadata.name
+
+    def fail(self, message: str, path: JsonPath) -> None:
+        self.problems.append(error(message, path))
+
+    # images
+    def image(self, own: model.ComponentImage | None) -> ir.ImageRef:
+        top = self.doc.image
+        own = own or model.ComponentImage()
+        return ir.ImageRef(
+            repository=own.repository or top.repository,
+            tag=own.tag or top.tag,
+            digest=own.digest if own.digest is not None else top.digest,
+            pull_policy=own.pullPolicy or top.pullPolicy,
+            pull_secrets=tuple(own.pullSecrets if own.pullSecrets is not None else top.pullSecrets),
+        )
+
+    # environment wiring
+    def master_key_env(self) -> list[ir.EnvVar]:
+        mk = self.doc.masterKey
+        ref = ir.SecretKeyRef(mk.secretName, mk.secretKey)
+        env = [ir.EnvVar("LITELLM_MASTER_KEY", secret=ref), ir.EnvVar("PROXY_MASTER_KEY", secret=ref)]
+        if mk.saltKey:
+            env.append(ir.EnvVar("LITELLM_SALT_KEY", secret=ir.SecretKeyRef(mk.saltKey.secretName,
+                                                                               mk.saltKey.secretKey)))
+        return env
+
+    def database_env(self) -> list[ir.EnvVar]:
+        db = self.doc.database
+        w = db.writer
+        ws = w.passwordSecret
+        env = [
+            ir.EnvVar("DATABASE_HOST", w.host),
+            ir.EnvVar("DATABASE_PORT", str(w.port)),
+            ir.EnvVar("DATABASE_USER", secret=ir.SecretKeyRef(ws.name, ws.usernameKey)),
+            ir.EnvVar("DATABASE_USERNAME", secret=ir.SecretKeyRef(ws.name, ws.usernameKey)),
+            ir.EnvVar("DATABASE_NAME", w.dbname),
+        ]
+        if w.schema is not None:
+            env.append(ir.EnvVar("DATABASE_SCHEMA", w.schema))
+        if w.sslMode is not None:
+            env.append(ir.EnvVar("DATABASE_SSLMODE", w.sslMode))
+        if w.sslRootCert is not None:
+            env.append(ir.EnvVar("DATABASE_SSLROOTCERT", w.sslRootCert))
+        if w.useIAMAuth:
+            env.append(ir.EnvVar("IAM_TOKEN_DB_AUTH", "true"))
+        else:
+            env.append(ir.EnvVar("DATABASE_PASSWORD", secret=ir.SecretKeyRef(ws.name, ws.passwordKey)))
+        r = db.reader
+        if r is not None and r.host:
+            reader_iam = r.useIAMAuth if r.useIAMAuth is not None else w.useIAMAuth
+            if r.useIAMAuth and not w.useIAMAuth:
+                self.fail("database.reader.useIAMAuth requires database.writer.useIAMAuth",
+                          ("database", "reader", "useIAMAuth"))
+            rs = r.passwordSecret or ws
+            env += [
+                ir.EnvVar("DATABASE_HOST_READ_REPLICA", r.host),
+                ir.EnvVar("DATABASE_PORT_READ_REPLICA", str(r.port if r.port is not None else w.port)),
+                ir.EnvVar("DATABASE_NAME_READ_REPLICA", r.dbname or w.dbname),
+            ]
+            schema = r.schema if r.schema is not None else w.schema
+            if schema is not None:
+                env.append(ir.EnvVar("DATABASE_SCHEMA_READ_REPLICA", schema))
+            env.append(ir.EnvVar("DATABASE_USER_READ_REPLICA", secret=ir.SecretKeyRef(rs.name, rs.usernameKey)))
+            if not reader_iam:
+                env.append(ir.EnvVar("DATABASE_PASSWORD_READ_REPLICA",
+                                     secret=ir.SecretKeyRef(rs.name, rs.passwordKey)))
+        return env
+
+    def redis(self) -> ir.Redis | None:
+        r = self.doc.redis
+        if not r.host:
+            return None
+        password = ir.SecretKeyRef(r.passwordSecret.name, r.passwordSecret.passwordKey) if r.passwordSecret.name else None
+        return ir.Redis(r.host, r.port, r.cluster, password)
+
+    def redis_env(self) -> list[ir.EnvVar]:
+        r = self.redis()
+        if r is None:
+            return []
+        env = [ir.EnvVar("REDIS_HOST", r.host), ir.EnvVar("REDIS_PORT", str(r.port))]
+        if r.password:
+            env.append(ir.EnvVar("REDIS_PASSWORD", secret=r.password))
+        if r.cluster:
+            nodes = json.dumps([{"host": r.host, "port": r.port}], separators=(",", ":"))
+            env.append(ir.EnvVar("REDIS_CLUSTER_NODES", nodes))
+        return env
+
+    def server_env(self) -> list[ir.EnvVar]:
+        return [*self.database_env(), ir.EnvVar("DISABLE_SCHEMA_UPDATE", "true"), *self.redis_env()]
+
+    def user_env(self, items: Sequence[Mapping[str, Any]], path: JsonPath) -> list[ir.EnvVar]:
+        out: list[ir.EnvVar] = []
+        for item in items:
+            name = item["name"]
+            source = item.get("valueFrom")
+            if not source:
+                out.append(ir.EnvVar(name, str(item.get("value", "")), user=True))
+            elif "secretKeyRef" in source:
+                ref = source["secretKeyRef"]
+                out.append(ir.EnvVar(name, secret=ir.SecretKeyRef(ref["name"], ref["key"]), user=True))
+            elif "configMapKeyRef" in source:
+                ref = source["configMapKeyRef"]
+                out.append(ir.EnvVar(name, config_map=ir.ConfigMapKeyRef(ref["name"], ref["key"]), user=True))
+            else:
+                out.append(ir.EnvVar(name, other=dict(source), user=True))
+        return out
+
+    # pods
+    def service_account(self) -> ir.ServiceAccount:
+        sa = self.doc.serviceAccount
+        name = sa.name or (self.name if sa.create else "default")
+        return ir.ServiceAccount(sa.create, name, dict(sa.annotations), sa.automount)
+
+    def pod(self, spec: model.Scheduling, component: str, path: JsonPath, *, server: bool,
+            labels: Mapping[str, str], annotations: Mapping[str, str],
+            spread: Sequence[Mapping[str, Any]] = ()) -> ir.PodSettings:
+        level_pod, level_container = _level_contexts(self.doc.podSecurity)
+        container = _merged_context(level_container, spec.securityContext)
+        writable = ("/tmp",) if container.get("readOnlyRootFilesystem") else ()
+        for key in labels:
+            if key in SELECTOR_KEYS:
+                self.fail(f"{component}.podLabels cannot set {key}: it is a selector label",
+                          (*path, "podLabels", key))
+        sa = self.service_account()
+        return ir.PodSettings(
+            service_account_name=sa.name if server else "default",
+            automount_token=sa.automount if server else False,
+            node_selector=spec.nodeSelector,
+            tolerations=tuple(spec.tolerations),
+            affinity=spec.affinity,
+            topology_spread=tuple(spread),
+            pod_annotations=dict(annotations),
+            pod_labels=dict(labels),
+            pod_security_context=_merged_context(level_pod, spec.podSecurityContext),
+            security_context=container,
+            writable_dirs=writable,
+        )
+
+    def hpa(self, c: model.Component, path: JsonPath) -> ir.Hpa | None:
+        h = c.hpa
+        if not h.enabled:
+            return None
+        if h.minReplicas > h.maxReplicas:
+            self.fail(f"hpa.minReplicas ({h.minReplicas}) must not exceed hpa.maxReplicas ({h.maxReplicas})",
+                      (*path, "hpa", "minReplicas"))
+        cpu, mem = h.targetCPUUtilizationPercentage, h.targetMemoryUtilizationPercentage
+        if cpu is None and mem is None:
+            self.fail("hpa needs targetCPUUtilizationPercentage or targetMemoryUtilizationPercentage",
+                      (*path, "hpa"))
+        for metric, target in (("cpu", cpu), ("memory", mem)):
+            if target is not None and not _has_request(c.resources, metric):
+                self.fail(f"hpa scales on {metric} utilisation but resources.requests.{metric} is not set",
+                          (*path, "resources"))
+        return ir.Hpa(h.minReplicas, h.maxReplicas, cpu, mem)
+
+    def pdb(self, c: model.Component, path: JsonPath) -> ir.Pdb | None:
+        p = c.pdb
+        if not p.enabled:
+            return None
+        if p.minAvailable is not None and p.maxUnavailable is not None:
+            self.fail("pdb: set minAvailable or maxUnavailable, not both", (*path, "pdb", "maxUnavailable"))
+        if p.minAvailable is not None:
+            return ir.Pdb(p.minAvailable, None)
+        return ir.Pdb(None, p.maxUnavailable if p.maxUnavailable is not None else 1)
+
+    def workload(self, component: ir.ComponentName) -> ir.Workload | None:
+        c: model.Component = getattr(self.doc, component)
+        if not c.enabled:
+            return None
+        path: JsonPath = (component,)
+        port = ir.CONTAINER_PORTS[component]
+        log = [ir.EnvVar("LITELLM_LOG", c.logLevel)]
+        config = [ir.EnvVar("CONFIG_FILE_PATH", ir.CONFIG_MOUNT_PATH)]
+        if component == "gateway":
+            g = cast(model.Gateway, c)
+            args: tuple[str, ...] = ("gateway", "--host", "0.0.0.0", "--port", str(port))
+            env = [*self.master_key_env(), *log, *self.server_env(), *config,
+                   ir.EnvVar("NUM_WORKERS", str(g.numWorkers))]
+            pool = self.doc.database.connectionPool
+            if pool.enabled:
+                env += [ir.EnvVar("LITELLM_PGBOUNCER_ENABLED", "true"),
+                        ir.EnvVar("LITELLM_PGBOUNCER_MAX_DB_CONNECTIONS", str(pool.maxDbConnections)),
+                        ir.EnvVar("LITELLM_PGBOUNCER_MAX_CLIENT_CONN", str(pool.maxClientConn))]
+        elif component == "backend":
+            args = ("backend", "--host", "0.0.0.0", "--port", str(port))
+            env = [*self.master_key_env(), *log, *self.server_env(), *config]
+        else:
+            args = ("ui",)
+            env = [*log]
+        env += self.user_env(c.extraEnv, (*path, "extraEnv"))
+        env_from = [ir.EnvFrom("configMap", n) for n in c.envConfigMaps]
+        env_from += [ir.EnvFrom("secret", n) for n in c.envSecrets]
+        return ir.Workload(
+            component=component,
+            name=f"{self.name}-{component}",
+            image=self.image(c.image),
+            args=args,
+            port=port,
+            env=tuple(env),
+            env_from=tuple(env_from),
+            replicas=c.replicas,
+            hpa=self.hpa(c, path),
+            pdb=self.pdb(c, path),
+            resources=c.resources,
+            liveness_probe=c.livenessProbe,
+            readiness_probe=c.readinessProbe,
+            startup_probe=c.startupProbe,
+            service=ir.ServiceSpec(c.service.type, c.service.port, dict(c.service.annotations)),
+            pod=self.pod(c, component, path, server=component != "ui", labels=c.podLabels,
+                         annotations=c.podAnnotations, spread=c.topologySpreadConstraints),
+            mounts_config=component != "ui",
+        )
+
+    def migrations(self) -> ir.MigrationJob | None:
+        j = self.doc.migrationJob
+        if not j.enabled:
+            return None
+        env = [*self.server_env(), *self.user_env(j.extraEnv, ("migrationJob", "extraEnv"))]
+        return ir.MigrationJob(
+            name=f"{self.name}-migrations",
+            image=self.image(j.image),
+            args=("migrations",),
+            env=tuple(env),
+            backoff_limit=j.backoffLimit,
+            ttl_seconds_after_finished=j.ttlSecondsAfterFinished,
+            active_deadline_seconds=j.activeDeadlineSeconds,
+            resources=j.resources,
+            pod=self.pod(j, "migrationJob", ("migrationJob",), server=True, labels={}, annotations={}),
+            helm_hook=j.hooks.helm.enabled,
+            helm_hook_weight=j.hooks.helm.weight,
+            argocd_hook=j.hooks.argocd.enabled,
+        )
+
+    def ingress(self, enabled: Sequence[ir.ComponentName]) -> ir.Ingress | None:
+        ing = self.doc.ingress
+        extra = [(p.path, p.pathType, p.service) for p in ing.extraPaths]
+        for index, message in extra_path_problems(extra, ing.controller):
+            self.fail(message, ("ingress", "extraPaths", index, "path"))
+        for index, (_p, _t, component) in enumerate(extra):
+            if component not in enabled and ing.enabled:
+                self.fail(f"extra path routes to {component}, which is disabled",
+                          ("ingress", "extraPaths", index, "service"))
+        if not ing.enabled:
+            return None
+        return ir.Ingress(
+            name=self.name,
+            class_name=ing.className,
+            controller=ing.controller,
+            host=ing.host,
+            annotations=dict(ing.annotations),
+            tls=tuple(ing.tls),
+            routes=build_routes(extra, ing.controller, enabled),
+        )
+
+    def targets(self) -> dict[str, Any]:
+        from litectl.targets.registry import structure_options  # noqa: PLC0415  (avoids a cycle)
+
+        out: dict[str, Any] = {}
+        for name, options in self.doc.targets.items():
+            if name.startswith("x-"):
+                continue
+            value, problems = structure_options(name, options or {})
+            self.problems += [attrs.evolve(p, path=("targets", name, *p.path)) for p in problems]
+            out[name] = value
+        return out
+
+    def topology(self) -> ir.Topology:
+        workloads = {c: self.workload(c) for c in ("gateway", "backend", "ui")}
+        enabled = [c for c, w in workloads.items() if w is not None]
+        return ir.Topology(
+            name=self.name,
+            environment=self.env,
+            namespace=self.doc.metadata.namespace,
+            labels=dict(self.doc.metadata.labels),
+            annotations=dict(self.doc.metadata.annotations),
+            image=self.image(None),
+            pod_security=self.doc.podSecurity,
+            service_account=self.service_account(),
+            config=ir.ProxyConfig(f"{self.name}-gateway-config", self.doc.gateway.config.proxy_config),
+            redis=self.redis(),
+            gateway=workloads["gateway"],
+            backend=workloads["backend"],
+            ui=workloads["ui"],
+            migrations=self.migrations(),
+            ingress=self.ingress(enabled),
+            document=self.plain,
+            targets=self.targets(),
+        )
+
+
+def _has_request(resources: Mapping[str, Any], metric: str) -> bool:
+    # Kubernetes copies limits to requests when only limits are given.
+    return any(metric in (resources.get(kind) or {}) for kind in ("requests", "limits"))
+
+
+def resolve(doc: model.Document, env: str | None = None) -> tuple[ir.Topology, list[Diagnostic]]:
+    """Resolve one structured document into a Topology, with every cross-field problem found."""
+    plain = model.to_plain(doc)
+    plain.pop("environments", None)
+    resolver = _Resolver(doc, env, plain)
+    topology = resolver.topology()
+    return topology, resolver.problems

@@ -1,0 +1,142 @@
+"""The front half of the pipeline: load -> validate -> structure -> normalise.
+
+Each phase reports every problem it finds; the pipeline stops after the first phase that found
+errors. Problems carry document paths; this module turns them into file positions, pointing
+into an environment's own lines when the problem comes from a value that environment sets.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import attrs
+
+from litectl.compiler import ir
+from litectl.compiler.diagnostics import Diagnostic, JsonPath, LitectlError, Span, error
+from litectl.compiler.loader import Loaded, load_file
+
+_schema: Mapping[str, Any] | None = None
+_env_schema: Mapping[str, Any] | None = None
+
+
+def spec_schema() -> Mapping[str, Any]:
+    global _schema
+    if _schema is None:
+        from litectl.schema import load_schema  # noqa: PLC0415
+
+        _schema = load_schema()
+    return _schema
+
+
+def _merged_schema() -> Mapping[str, Any]:
+    """The root schema without `environments`, for an environment's merged document."""
+    global _env_schema
+    if _env_schema is None:
+        root = dict(spec_schema())
+        root["properties"] = {k: v for k, v in root["properties"].items() if k != "environments"}
+        _env_schema = root
+    return _env_schema
+
+
+@attrs.frozen
+class _Locator:
+    """Maps document paths (of the base or of an environment's merged document) to spans."""
+
+    loaded: Loaded
+
+    def span(self, path: JsonPath, env: str | None = None, *, key: bool = False) -> Span:
+        if env is not None:
+            overlay = self.loaded.data.get("environments", {}).get(env) or {}
+            depth = _existing_depth(overlay, path)
+            if depth:
+                full = ("environments", env, *path[:depth])
+                return self.loaded.source.span(full, key=key and depth == len(path))
+            return self.loaded.source.span(path, key=False)
+        return self.loaded.source.span(path, key=key)
+
+
+def _existing_depth(data: Any, path: JsonPath) -> int:
+    depth = 0
+    node = data
+    for part in path:
+        if isinstance(node, Mapping) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        else:
+            break
+        depth += 1
+    return depth
+
+
+def _positioned(problems: Iterable[tuple[JsonPath, str, bool]], locator: _Locator,
+                env: str | None = None) -> list[Diagnostic]:
+    out = []
+    for path, message, at_key in problems:
+        text = f"environment {env}: {message}" if env else message
+        out.append(error(text, path, locator.span(path, env, key=at_key)))
+    return out
+
+
+def _unique(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    seen: set[tuple[str, Span | None]] = set()
+    out = []
+    for d in diagnostics:
+        marker = (d.message.split(": ", 1)[-1] if d.message.startswith("environment ") else d.message, d.span)
+        if marker not in seen:
+            seen.add(marker)
+            out.append(d)
+    return sorted(out, key=lambda d: (d.span or Span("", 0, 0), d.message))
+
+
+def _schema_problems(data: Any, schema: Mapping[str, Any]) -> list[tuple[JsonPath, str, bool]]:
+    from litectl.compiler.schema_check import check  # noqa: PLC0415
+
+    return [(p.path, p.message, p.at_key) for p in check(data, schema)]
+
+
+def compile_loaded(loaded: Loaded, *, env: str | None = None) -> ir.Compilation:
+    """Validate and normalise a loaded spec; raise LitectlError with every problem found."""
+    from litectl.compiler import normalize  # noqa: PLC0415
+    from litectl.compiler.secrets import find_plaintext_secrets  # noqa: PLC0415
+
+    locator = _Locator(loaded)
+    data = loaded.data
+
+    # phase: validate (plaintext secrets, then the schema), base document first
+    problems = _positioned(find_plaintext_secrets(data), locator)
+    problems += _positioned(_schema_problems(data, spec_schema()), locator)
+    if problems:
+        raise LitectlError(_unique(problems))
+
+    envs = sorted((data.get("environments") or {}).keys())
+    if env is not None and env not in envs:
+        known = ", ".join(envs) or "none"
+        raise LitectlError([error(f'unknown environment "{env}" (environments in the spec: {known})',
+                                  ("environments",), locator.span(("environments",)) if envs else None)])
+    merged = {name: normalize.environment_document(data, name) for name in envs}
+    for name, document in merged.items():
+        problems += _positioned(_schema_problems(document, _merged_schema()), locator, name)
+    if problems:
+        raise LitectlError(_unique(problems))
+
+    # phase: structure + normalise, base and each environment
+    def build(document: Mapping[str, Any], name: str | None) -> ir.Topology:
+        topology, found = normalize.resolve(normalize.structure(document), name)
+        problems.extend(_positioned(((d.path, d.message, False) for d in found), locator, name))
+        return topology
+
+    base = build({k: v for k, v in data.items() if k != "environments"}, None)
+    environments = tuple(build(merged[name], name) for name in envs)
+    if problems:
+        raise LitectlError(_unique(problems))
+    if env is not None:
+        chosen = next(t for t in environments if t.environment == env)
+        return ir.Compilation(loaded.file, chosen, ())
+    return ir.Compilation(loaded.file, base, environments)
+
+
+def compile_file(path: str | os.PathLike[str], *, env: str | None = None) -> ir.Compilation:
+    return compile_loaded(load_file(path), env=env)
