@@ -1,0 +1,382 @@
+"""The one place that turns a Topology into Kubernetes objects (plain dicts).
+
+The kustomize target emits these objects and the helm target's tests compare the chart's
+rendering against them, so Helm and Kustomize users get the same workloads. Objects are plain
+dicts with a fixed key order (the order the upstream chart renders), which keeps every emitted
+file deterministic. No hook or sequencing annotations here: those depend on the deploy tool,
+so each target adds them with the helpers at the bottom.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from litectl.compiler import ir
+from litectl.compiler.naming import common_labels, selector_labels
+
+KubeObject = dict[str, Any]
+
+#: Container name of the migrations Job: the upstream chart's, so `kubectl logs -c` commands,
+#: dashboards and alerts written for that chart keep working.
+MIGRATIONS_CONTAINER = "prisma-migrations"
+HELM_HOOK = "helm.sh/hook"
+HELM_HOOK_WEIGHT = "helm.sh/hook-weight"
+HELM_HOOK_DELETE_POLICY = "helm.sh/hook-delete-policy"
+ARGOCD_HOOK = "argocd.argoproj.io/hook"
+ARGOCD_HOOK_DELETE_POLICY = "argocd.argoproj.io/hook-delete-policy"
+CHECKSUM_ANNOTATION = "checksum/config"
+
+
+# --- small helpers other targets use ----------------------------------------------------------
+
+
+def env_entry(var: ir.EnvVar) -> KubeObject:
+    """One container `env` item; literal values are always strings (the API rejects numbers)."""
+    if var.secret is not None:
+        secret = {"name": var.secret.name, "key": var.secret.key}
+        return {"name": var.name, "valueFrom": {"secretKeyRef": secret}}
+    if var.config_map is not None:
+        ref = var.config_map
+        return {"name": var.name, "valueFrom": {"configMapKeyRef": {"name": ref.name, "key": ref.key}}}
+    if var.other is not None:
+        return {"name": var.name, "valueFrom": _plain(var.other)}
+    return {"name": var.name, "value": "" if var.value is None else str(var.value)}
+
+
+def config_text(topology: ir.Topology) -> str:
+    """The proxy config as the ConfigMap's `config.yaml` text.
+
+    Written exactly as Helm's `toYaml` writes it (see `go_yaml`), so the chart and the plain
+    manifests hold the same bytes and therefore the same `checksum/config`.
+    """
+    return go_yaml(_plain(topology.config.data))
+
+
+def config_checksum(topology: ir.Topology) -> str:
+    """sha256 of the ConfigMap text: a pod annotation, so a config change rolls the pods."""
+    return hashlib.sha256(config_text(topology).encode("utf-8")).hexdigest()
+
+
+def helm_hook_annotations(weight: int) -> dict[str, str]:
+    """A pre-install/pre-upgrade hook, replaced (not patched) on every run: Job specs are immutable."""
+    return {
+        HELM_HOOK: "pre-install,pre-upgrade",
+        HELM_HOOK_WEIGHT: str(weight),
+        HELM_HOOK_DELETE_POLICY: "before-hook-creation",
+    }
+
+
+def argocd_hook_annotations() -> dict[str, str]:
+    """An Argo CD PreSync hook, deleted before it is created again (Job specs are immutable)."""
+    return {ARGOCD_HOOK: "PreSync", ARGOCD_HOOK_DELETE_POLICY: "BeforeHookCreation"}
+
+
+def migration_hook_annotations(job: ir.MigrationJob, *, helm: bool) -> dict[str, str]:
+    """The sequencing annotations the Job asks for (`helm`: whether the target is Helm)."""
+    out: dict[str, str] = {}
+    if helm and job.helm_hook:
+        out.update(helm_hook_annotations(job.helm_hook_weight))
+    if job.argocd_hook:
+        out.update(argocd_hook_annotations())
+    return out
+
+
+def service_account_hook_annotations(topology: ir.Topology, *, helm: bool) -> dict[str, str]:
+    """Hook annotations that make a created ServiceAccount exist before the migrations Job runs.
+
+    A pre-install hook runs before any release object exists, so when the Job (which runs as
+    this ServiceAccount, e.g. for IAM database auth) is a hook, the ServiceAccount must be one
+    too, with a lower weight. Empty when no hook needs it.
+    """
+    job = topology.migrations
+    if job is None or not topology.service_account.create:
+        return {}
+    out: dict[str, str] = {}
+    if helm and job.helm_hook:
+        out.update(helm_hook_annotations(job.helm_hook_weight - 1))
+    if job.argocd_hook:
+        out.update(argocd_hook_annotations())
+    return out
+
+
+# --- object builders ---------------------------------------------------------------------------
+
+
+def build_objects(topology: ir.Topology, *, managed_by: str = "litectl") -> list[KubeObject]:
+    """Every object of the enabled parts, in a fixed order (no tool-specific annotations)."""
+    b = _Builder(topology, managed_by)
+    objects: list[KubeObject] = []
+    if topology.service_account.create:
+        objects.append(b.service_account())
+    if any(w.mounts_config for w in topology.workloads):
+        objects.append(b.config_map())
+    for workload in topology.workloads:
+        objects.append(b.deployment(workload))
+        objects.append(b.service(workload))
+        if workload.hpa is not None:
+            objects.append(b.hpa(workload, workload.hpa))
+        if workload.pdb is not None:
+            objects.append(b.pdb(workload, workload.pdb))
+    if topology.migrations is not None:
+        objects.append(b.job(topology.migrations))
+    if topology.ingress is not None:
+        objects.append(b.ingress(topology.ingress))
+    return objects
+
+
+def volume_name(path: str) -> str:
+    """Name of the emptyDir volume for a writable directory: `/tmp` -> `tmp`."""
+    slug = "".join(c if c.isalnum() else "-" for c in path.strip("/").lower())
+    return "-".join(part for part in slug.split("-") if part) or "root"
+
+
+class _Builder:
+    def __init__(self, topology: ir.Topology, managed_by: str) -> None:
+        self.t = topology
+        self.managed_by = managed_by
+
+    def metadata(self, name: str, component: str | None,
+                 annotations: Mapping[str, str] | None = None) -> KubeObject:
+        meta: KubeObject = {"name": name}
+        if self.t.namespace:
+            meta["namespace"] = self.t.namespace
+        meta["labels"] = self.labels(component)
+        merged = {**self.t.annotations, **(annotations or {})}
+        if merged:
+            meta["annotations"] = merged
+        return meta
+
+    def labels(self, component: str | None, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+        return common_labels(self.t.name, component, {**self.t.labels, **(extra or {})}, self.managed_by)
+
+    # objects
+    def service_account(self) -> KubeObject:
+        sa = self.t.service_account
+        return {
+            "apiVersion": "v1",
+            "kind": "ServiceAccount",
+            "metadata": self.metadata(sa.name, None, sa.annotations),
+            "automountServiceAccountToken": sa.automount,
+        }
+
+    def config_map(self) -> KubeObject:
+        return {
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": self.metadata(self.t.config.name, "gateway"),
+            "data": {ir.CONFIG_KEY: config_text(self.t)},
+        }
+
+    def deployment(self, w: ir.Workload) -> KubeObject:
+        spec: KubeObject = {}
+        if w.hpa is None:
+            spec["replicas"] = w.replicas
+        spec["selector"] = {"matchLabels": selector_labels(self.t.name, w.component)}
+        annotations = dict(w.pod.pod_annotations)
+        if w.mounts_config:
+            annotations[CHECKSUM_ANNOTATION] = config_checksum(self.t)
+        template_meta: KubeObject = {}
+        if annotations:
+            template_meta["annotations"] = annotations
+        template_meta["labels"] = self.labels(w.component, w.pod.pod_labels)
+        container = self.container(
+            w.component, w.image, w.args, w.env, w.resources, w.pod,
+            port=w.port, env_from=w.env_from, probes=self.probes(w), config=w.mounts_config,
+        )
+        pod = self.pod_spec(w.pod, w.image, [container], config=w.mounts_config)
+        spec["template"] = {"metadata": template_meta, "spec": pod}
+        return {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": self.metadata(w.name, w.component),
+            "spec": spec,
+        }
+
+    def service(self, w: ir.Workload) -> KubeObject:
+        return {
+            "apiVersion": "v1",
+            "kind": "Service",
+            "metadata": self.metadata(w.name, w.component, w.service.annotations),
+            "spec": {
+                "type": w.service.type,
+                "ports": [{"name": "http", "port": w.service.port, "targetPort": "http", "protocol": "TCP"}],
+                "selector": selector_labels(self.t.name, w.component),
+            },
+        }
+
+    def hpa(self, w: ir.Workload, h: ir.Hpa) -> KubeObject:
+        metrics = [
+            {"type": "Resource",
+             "resource": {"name": name, "target": {"type": "Utilization", "averageUtilization": target}}}
+            for name, target in (("cpu", h.cpu_utilization), ("memory", h.memory_utilization))
+            if target is not None
+        ]
+        return {
+            "apiVersion": "autoscaling/v2",
+            "kind": "HorizontalPodAutoscaler",
+            "metadata": self.metadata(w.name, w.component),
+            "spec": {
+                "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": w.name},
+                "minReplicas": h.min_replicas,
+                "maxReplicas": h.max_replicas,
+                "metrics": metrics,
+            },
+        }
+
+    def pdb(self, w: ir.Workload, p: ir.Pdb) -> KubeObject:
+        spec: KubeObject = {}
+        if p.min_available is not None:
+            spec["minAvailable"] = p.min_available
+        else:
+            spec["maxUnavailable"] = p.max_unavailable
+        spec["selector"] = {"matchLabels": selector_labels(self.t.name, w.component)}
+        return {
+            "apiVersion": "policy/v1",
+            "kind": "PodDisruptionBudget",
+            "metadata": self.metadata(w.name, w.component),
+            "spec": spec,
+        }
+
+    def job(self, j: ir.MigrationJob) -> KubeObject:
+        spec: KubeObject = {"backoffLimit": j.backoff_limit}
+        if j.ttl_seconds_after_finished is not None:
+            spec["ttlSecondsAfterFinished"] = j.ttl_seconds_after_finished
+        if j.active_deadline_seconds is not None:
+            spec["activeDeadlineSeconds"] = j.active_deadline_seconds
+        container = self.container(MIGRATIONS_CONTAINER, j.image, j.args, j.env, j.resources, j.pod)
+        pod = {"restartPolicy": "Never", **self.pod_spec(j.pod, j.image, [container], config=False)}
+        template_meta: KubeObject = {"labels": self.labels("migrations", j.pod.pod_labels)}
+        if j.pod.pod_annotations:
+            template_meta = {"annotations": dict(j.pod.pod_annotations), **template_meta}
+        spec["template"] = {"metadata": template_meta, "spec": pod}
+        return {
+            "apiVersion": "batch/v1",
+            "kind": "Job",
+            "metadata": self.metadata(j.name, "migrations"),
+            "spec": spec,
+        }
+
+    def ingress(self, ing: ir.Ingress) -> KubeObject:
+        paths = [
+            {
+                "path": r.path,
+                "pathType": r.path_type,
+                "backend": {"service": {"name": self.workload(r.component).name,
+                                        "port": {"number": self.workload(r.component).service.port}}},
+            }
+            for r in ing.routes
+        ]
+        rule: KubeObject = {}
+        if ing.host:
+            rule["host"] = ing.host
+        rule["http"] = {"paths": paths}
+        spec: KubeObject = {}
+        if ing.class_name:
+            spec["ingressClassName"] = ing.class_name
+        if ing.tls:
+            spec["tls"] = [_plain(t) for t in ing.tls]
+        spec["rules"] = [rule]
+        return {
+            "apiVersion": "networking.k8s.io/v1",
+            "kind": "Ingress",
+            "metadata": self.metadata(ing.name, None, ing.annotations),
+            "spec": spec,
+        }
+
+    # parts
+    def workload(self, component: ir.ComponentName) -> ir.Workload:
+        w: ir.Workload | None = getattr(self.t, component)
+        if w is None:  # normalize.build_routes never routes to a disabled component
+            raise ValueError(f"route to disabled component {component}")
+        return w
+
+    def container(self, name: str, image: ir.ImageRef, args: Sequence[str], env: Sequence[ir.EnvVar],
+                  resources: Mapping[str, Any], pod: ir.PodSettings, *, port: int | None = None,
+                  env_from: Sequence[ir.EnvFrom] = (), probes: Mapping[str, Any] | None = None,
+                  config: bool = False) -> KubeObject:
+        """A container in the upstream chart's key order."""
+        c: KubeObject = {
+            "name": name,
+            "image": image.reference,
+            "imagePullPolicy": image.pull_policy,
+            "args": list(args),
+        }
+        if port is not None:
+            c["ports"] = [{"name": "http", "containerPort": port, "protocol": "TCP"}]
+        if env:
+            c["env"] = [env_entry(e) for e in env]
+        if env_from:
+            c["envFrom"] = [self.env_from(e) for e in env_from]
+        mounts = []
+        if config:
+            mounts.append({"name": ir.CONFIG_VOLUME, "mountPath": ir.CONFIG_MOUNT_PATH,
+                           "subPath": ir.CONFIG_KEY})
+        mounts += [{"name": volume_name(d), "mountPath": d} for d in pod.writable_dirs]
+        if mounts:
+            c["volumeMounts"] = mounts
+        c.update(probes or {})
+        if resources:
+            c["resources"] = _plain(resources)
+        if pod.security_context:
+            c["securityContext"] = _plain(pod.security_context)
+        return c
+
+    def probes(self, w: ir.Workload) -> KubeObject:
+        out: KubeObject = {}
+        for key, probe in (("livenessProbe", w.liveness_probe), ("readinessProbe", w.readiness_probe),
+                           ("startupProbe", w.startup_probe)):
+            if probe:
+                out[key] = _plain(probe)
+        return out
+
+    def env_from(self, e: ir.EnvFrom) -> KubeObject:
+        key = "configMapRef" if e.kind == "configMap" else "secretRef"
+        return {key: {"name": e.name}}
+
+    def pod_spec(self, pod: ir.PodSettings, image: ir.ImageRef, containers: list[KubeObject], *,
+                 config: bool) -> KubeObject:
+        spec: KubeObject = {
+            "serviceAccountName": pod.service_account_name,
+            "automountServiceAccountToken": pod.automount_token,
+        }
+        if image.pull_secrets:
+            spec["imagePullSecrets"] = [{"name": n} for n in image.pull_secrets]
+        if pod.pod_security_context:
+            spec["securityContext"] = _plain(pod.pod_security_context)
+        if pod.node_selector:
+            spec["nodeSelector"] = dict(pod.node_selector)
+        if pod.affinity:
+            spec["affinity"] = _plain(pod.affinity)
+        if pod.tolerations:
+            spec["tolerations"] = [_plain(t) for t in pod.tolerations]
+        if pod.topology_spread:
+            spec["topologySpreadConstraints"] = [_plain(t) for t in pod.topology_spread]
+        spec["containers"] = containers
+        volumes: list[KubeObject] = []
+        if config:
+            volumes.append({"name": ir.CONFIG_VOLUME, "configMap": {"name": self.t.config.name}})
+        volumes += [{"name": volume_name(d), "emptyDir": {}} for d in pod.writable_dirs]
+        if volumes:
+            spec["volumes"] = volumes
+        return spec
+
+
+def _plain(value: Any) -> Any:
+    """A deep copy as plain dicts/lists, so callers may mutate objects without touching the IR."""
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+# --- Helm's toYaml, byte for byte ---------------------------------------------------------------
+
+
+def go_yaml(data: Any) -> str:
+    """`data` as Helm's `toYaml` writes it (plus the final newline Helm trims)."""
+    from litectl.compiler.output import dump_yaml  # placeholder until the Go port lands
+
+    return dump_yaml(data)
