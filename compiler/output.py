@@ -823,10 +823,14 @@ def check_bundle(bundle: Bundle, out_dir: Path) -> list[Drift]:
     return drifts
 
 
-def format_drift(drifts: Iterable[Drift]) -> str:
-    """Drifts as text for a terminal or CI log: one `kind: path (meaning)` line, then its diff."""
+def format_drift(drifts: Iterable[Drift], *, label: str | None = None) -> str:
+    """Drifts as text for a terminal or CI log: one `kind: path (meaning)` line, then its diff.
+
+    `label` (usually the output directory) prefixes each path in the summary lines.
+    """
+    prefix = "" if label is None else label.rstrip("/") + "/"
     out: list[str] = []
     for drift in drifts:
-        out.append(f"{drift.kind}: {drift.path} ({_DRIFT_MEANING[drift.kind]})\n")
+        out.append(f"{drift.kind}: {prefix}{drift.path} ({_DRIFT_MEANING[drift.kind]})\n")
         out.append(drift.diff)
     return "".join(out)

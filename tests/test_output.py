@@ -978,3 +978,6 @@ def test_format_drift_names_every_kind() -> None:
     text = format_drift([Drift("p", kind) for kind in iter_drift_kinds()])  # type: ignore[arg-type]
     assert [line.split(":")[0] for line in text.splitlines()] == list(iter_drift_kinds())
     assert format_drift([]) == ""
+    assert format_drift([Drift("a.yaml", "missing")], label="deploy/helm/") == (
+        "missing: deploy/helm/a.yaml (not generated yet)\n"
+    )
