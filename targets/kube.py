@@ -15,6 +15,7 @@ from typing import Any
 
 from litectl.compiler import ir
 from litectl.compiler.naming import common_labels, selector_labels
+from litectl.targets.helm.goyaml import to_yaml
 
 KubeObject = dict[str, Any]
 
@@ -48,10 +49,11 @@ def env_entry(var: ir.EnvVar) -> KubeObject:
 def config_text(topology: ir.Topology) -> str:
     """The proxy config as the ConfigMap's `config.yaml` text.
 
-    Written exactly as Helm's `toYaml` writes it (see `go_yaml`), so the chart and the plain
-    manifests hold the same bytes and therefore the same `checksum/config`.
+    Written exactly as the chart writes it (Helm's `toYaml`, ending in one newline like the
+    literal block the chart puts it in), so the chart and the plain manifests hold the same
+    bytes and therefore roll pods on the same `checksum/config`.
     """
-    return go_yaml(_plain(topology.config.data))
+    return to_yaml(_plain(topology.config.data)).rstrip("\n") + "\n"
 
 
 def config_checksum(topology: ir.Topology) -> str:
@@ -370,13 +372,3 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
     return value
-
-
-# --- Helm's toYaml, byte for byte ---------------------------------------------------------------
-
-
-def go_yaml(data: Any) -> str:
-    """`data` as Helm's `toYaml` writes it (plus the final newline Helm trims)."""
-    from litectl.compiler.output import dump_yaml  # placeholder until the Go port lands
-
-    return dump_yaml(data)
