@@ -1,0 +1,336 @@
+"""The kustomize target checked with the real tools: kustomize 4.5.4 and 5, Kubernetes schemas.
+
+For every example, every spec under tests/specs/ and the specs below (written to make overlays
+do everything they can: add, delete, rename, re-namespace, change images per component):
+- every kustomization builds with both kustomize versions and every object passes the Kubernetes
+  schemas strictly (1.27 and the newest bundled);
+- the base and each environment build to the shared builder's objects for that topology, and to
+  what the Helm chart renders, apart from the ConfigMap's hash suffix, the Job's name hash,
+  Helm's own labels and how the migrations Job is sequenced;
+- each overlay builds to exactly what compiling its environment alone (`--env`) builds to.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import json
+import re
+import textwrap
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+import realtools as rt
+from litectl.compiler.ir import Topology
+from litectl.compiler.validate import compile_file
+from litectl.targets import kube
+from litectl.targets.kustomize import TARGET
+from litectl.targets.kustomize.objects import JOB_HASH_LENGTH, job_hash
+
+pytestmark = pytest.mark.realtool
+
+REPO = Path(__file__).resolve().parents[1]
+KubeObject = dict[str, Any]
+
+#: Specs that make the overlays work hard; each environment exercises a different kind of delta.
+EXTRA_SPECS: Mapping[str, str] = {
+    "kustomize-toggles": """
+        apiVersion: litectl/v1alpha1
+        kind: LiteLLMTopology
+        metadata:
+          name: lt
+          namespace: team-a
+          labels: {tier: gold}
+          annotations: {owner: team-a}
+        database:
+          writer: {host: pg, dbname: litellm}
+        serviceAccount: {create: true, name: lt-runner}
+        ui: {enabled: false}
+        gateway:
+          extraEnv:
+            - {name: FIRST, value: "1"}
+            - {name: SECOND, value: "2"}
+          config:
+            proxy_config:
+              model_list:
+                - {model_name: a, litellm_params: {model: openai/a}}
+        migrationJob:
+          hooks: {argocd: {enabled: true}}
+        ingress: {enabled: true, host: lt.example.com}
+        environments:
+          with-ui:              # objects only the environment has; a changed proxy config
+            ui: {enabled: true, replicas: 2}
+            gateway:
+              extraEnv:
+                - {name: SECOND, value: "two"}
+                - {name: THIRD, valueFrom: {fieldRef: {fieldPath: metadata.name}}}
+              tolerations:
+                - {key: gpu, operator: Exists, effect: NoSchedule}
+              config:
+                proxy_config:
+                  model_list:
+                    - {model_name: b, litellm_params: {model: openai/b}}
+          no-backend:           # deletions; no namespace at all; labels changed, annotations gone
+            metadata:
+              namespace: null
+              labels: {tier: silver, extra: "yes"}
+              annotations: null
+            backend: {enabled: false}
+            migrationJob: {hooks: {argocd: {enabled: false}}}
+          api-only:             # the ConfigMap, the Job and the ServiceAccount all go
+            gateway: {enabled: false}
+            backend: {enabled: false}
+            ui: {enabled: true}
+            serviceAccount: {create: false, name: ""}
+            migrationJob: {enabled: false}
+          split-images:         # images differ per component: `images:` cannot say it alone
+            image: {tag: "1.105.0"}
+            gateway: {image: {tag: "1.104.1"}}
+            migrationJob: {image: {repository: ghcr.io/berriai/litellm-migrations}}
+          renamed:              # every object gets another name
+            metadata: {name: lt2}
+        """,
+    "kustomize-late-jobs": """
+        apiVersion: litectl/v1alpha1
+        kind: LiteLLMTopology
+        metadata: {name: lj}
+        podSecurity: restricted
+        database:
+          writer: {host: pg, dbname: litellm, useIAMAuth: true}
+        serviceAccount: {create: true}
+        migrationJob: {enabled: false}
+        environments:
+          jobs:                 # a Job only this environment runs, as the base's ServiceAccount
+            metadata: {namespace: lj-jobs}
+            migrationJob: {enabled: true, ttlSecondsAfterFinished: null, activeDeadlineSeconds: null}
+          hpa-off:              # replicas instead of HPAs; an Ingress only here
+            gateway: {hpa: {enabled: false}, replicas: 3, pdb: {enabled: true}}
+            backend: {hpa: {enabled: false}}
+            ingress:
+              enabled: true
+              controller: nginx
+              host: x.example.com
+              extraPaths: [{path: /hooks.v1, service: backend}]
+        """,
+}
+
+
+def _spec_files() -> dict[str, Path | None]:
+    """Case name -> spec file (None: one of EXTRA_SPECS, written at run time)."""
+    cases: dict[str, Path | None] = {path.stem: path for path in sorted((REPO / "examples").glob("*.yaml"))}
+    cases.update({f"specs-{p.stem}": p for p in sorted((REPO / "tests" / "specs").glob("*.yaml"))})
+    cases.update(dict.fromkeys(EXTRA_SPECS))
+    return cases
+
+
+CASES = _spec_files()
+
+
+class Case:
+    """One spec: its compilation and its kustomize output written to disk."""
+
+    def __init__(self, spec: Path, out: Path) -> None:
+        self.spec = spec
+        self.out = out
+        self.compilation = compile_file(spec)
+        _write(TARGET.render(self.compilation, None).files, out)
+
+    def leaves(self) -> Iterator[tuple[Path, Topology]]:
+        """(application kustomization directory, the topology it must build) of base and envs."""
+        yield self.out / "base", self.compilation.base
+        for env in self.compilation.environments:
+            yield self.out / "overlays" / str(env.environment), env
+
+
+def _write(files: Mapping[str, bytes], root: Path) -> None:
+    for name, data in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+
+
+@pytest.fixture(scope="session")
+def cases(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Case]:
+    root = tmp_path_factory.mktemp("kustomize")
+    out: dict[str, Case] = {}
+    for name, path in CASES.items():
+        if path is None:
+            path = root / "specs" / f"{name}.yaml"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(textwrap.dedent(EXTRA_SPECS[name]).lstrip(), encoding="utf-8")
+        out[name] = Case(path, root / name)
+    return out
+
+
+@functools.cache
+def _built(directory: Path, flavor: rt.Flavor) -> str:
+    return json.dumps(rt.kustomize_build(directory, flavor=flavor))
+
+
+def build(directory: Path, flavor: rt.Flavor) -> list[KubeObject]:
+    """kustomize build, once per directory and version (a fresh copy each call)."""
+    objects: list[KubeObject] = json.loads(_built(directory, flavor))
+    return objects
+
+
+def kustomizations(root: Path) -> list[Path]:
+    return sorted(path.parent for path in root.rglob("kustomization.yaml"))
+
+
+# --- what may differ, and nothing else ------------------------------------------------------------
+
+#: The hash suffix kustomize gives a generated ConfigMap's name.
+CONFIGMAP_HASH = re.compile(r"^(?P<name>.+)-[a-z0-9]{10}$")
+JOB_NAME = re.compile(rf"^(?P<name>.+-migrations)-(?P<hash>[0-9a-f]{{{JOB_HASH_LENGTH}}})$")
+SEQUENCING = (kube.HELM_HOOK, kube.HELM_HOOK_WEIGHT, kube.HELM_HOOK_DELETE_POLICY, kube.ARGOCD_HOOK,
+              kube.ARGOCD_HOOK_DELETE_POLICY)
+
+
+def _drop_annotations(meta: KubeObject, keys: Sequence[str]) -> None:
+    annotations = meta.get("annotations") or {}
+    for key in keys:
+        annotations.pop(key, None)
+    if not annotations:
+        meta.pop("annotations", None)
+
+
+def comparable(objects: Sequence[KubeObject]) -> dict[tuple[str, str], KubeObject]:
+    """Objects keyed by (kind, name) with only the sanctioned differences taken out.
+
+    The ConfigMap's hash suffix (and the references to it), the Job's spec hash, sequencing
+    annotations (Helm hooks, Argo CD PreSync) and the `checksum/config` pod annotation, which the
+    hash suffix replaces. A Job name hash is checked to be the hash of the Job's own spec.
+    """
+    objects = copy.deepcopy(list(objects))
+    renamed: dict[str, str] = {}
+    for obj in objects:
+        meta = obj["metadata"]
+        if obj["kind"] == "ConfigMap" and (match := CONFIGMAP_HASH.match(meta["name"])):
+            renamed[meta["name"]] = match["name"]
+            meta["name"] = match["name"]
+        if obj["kind"] == "Job" and (match := JOB_NAME.match(meta["name"])):
+            assert match["hash"] == job_hash(obj), f"Job {meta['name']}: the suffix is not its spec's hash"
+            meta["name"] = match["name"]
+        _drop_annotations(meta, SEQUENCING)
+        template = (obj.get("spec") or {}).get("template")
+        if template:
+            _drop_annotations(template["metadata"], (kube.CHECKSUM_ANNOTATION,))
+            for volume in template["spec"].get("volumes") or []:
+                config_map = volume.get("configMap")
+                if config_map:
+                    config_map["name"] = renamed.get(config_map["name"], config_map["name"])
+    out = {(str(o["kind"]), str(o["metadata"]["name"])): o for o in objects}
+    assert len(out) == len(objects), "two objects of the same kind and name"
+    return out
+
+
+def assert_same_objects(actual: Sequence[KubeObject], expected: Sequence[KubeObject], what: str) -> None:
+    got, want = comparable(actual), comparable(expected)
+    assert sorted(got) == sorted(want), f"{what}: object sets differ"
+    for key in sorted(want):
+        assert got[key] == want[key], f"{what}: {key[0]}/{key[1]} differs"
+
+
+def migrations_subset(objects: Sequence[KubeObject], topology: Topology) -> list[KubeObject]:
+    """The objects of a migrations step: the Job, and the ServiceAccount it runs as if created."""
+    job = topology.migrations
+    if job is None:
+        return []
+    return [o for o in objects if o["kind"] == "Job"
+            or (o["kind"] == "ServiceAccount" and o["metadata"]["name"] == job.pod.service_account_name)]
+
+
+# --- the tests ----------------------------------------------------------------------------------
+
+FLAVORS = rt.FLAVORS
+
+
+@pytest.mark.parametrize("flavor", FLAVORS)
+@pytest.mark.parametrize("case", list(CASES))
+def test_every_kustomization_builds_and_validates(
+    cases: dict[str, Case], case: str, flavor: rt.Flavor
+) -> None:
+    seen: set[str] = set()
+    problems: list[str] = []
+    for directory in kustomizations(cases[case].out):
+        for obj in build(directory, flavor):
+            text = json.dumps(obj, sort_keys=True)
+            if text not in seen:
+                seen.add(text)
+                problems += rt.k8s_validate(obj)
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("flavor", FLAVORS)
+@pytest.mark.parametrize("case", list(CASES))
+def test_builds_equal_the_shared_builder(cases: dict[str, Case], case: str, flavor: rt.Flavor) -> None:
+    for directory, topology in cases[case].leaves():
+        expected = kube.build_objects(topology)
+        assert_same_objects(build(directory, flavor), expected, f"{directory} ({flavor})")
+        steps = migrations_subset(expected, topology)
+        if steps:
+            assert_same_objects(build(directory / "migrations", flavor), steps, f"{directory}/migrations")
+        else:
+            assert not (directory / "migrations" / "kustomization.yaml").exists() or directory.name == "base"
+
+
+@pytest.mark.parametrize("flavor", FLAVORS)
+@pytest.mark.parametrize("case", list(CASES))
+def test_overlay_equals_its_environment_compiled_alone(
+    cases: dict[str, Case], case: str, flavor: rt.Flavor, tmp_path: Path
+) -> None:
+    current = cases[case]
+    for env in current.compilation.environments:
+        name = str(env.environment)
+        alone = compile_file(current.spec, env=name)
+        assert not alone.environments and alone.base.environment == name
+        out = tmp_path / name
+        _write(TARGET.render(alone, None).files, out)
+        assert not (out / "overlays").exists()
+        overlay = current.out / "overlays" / name
+        assert build(overlay, flavor) == build(out / "base", flavor), f"overlay {name} ({flavor})"
+        if (overlay / "migrations").exists():
+            assert build(overlay / "migrations", flavor) == build(out / "base" / "migrations", flavor)
+
+
+def _object_files(directory: Path) -> list[KubeObject]:
+    """Objects written in full in one overlay directory (not patches, not kustomizations)."""
+    out: list[KubeObject] = []
+    for path in sorted(directory.glob("*.yaml")):
+        if path.name == "kustomization.yaml" or path.name == "config.yaml":
+            continue
+        doc = rt.parse_yaml_documents(path.read_text(encoding="utf-8"), source=str(path))[0]
+        if isinstance(doc, dict) and "$patch" not in doc:
+            out.append(doc)
+    return out
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_overlays_copy_no_base_object(cases: dict[str, Case], case: str) -> None:
+    """Only objects the base does not have are written whole into an overlay."""
+    current = cases[case]
+    base = comparable(kube.build_objects(current.compilation.base))
+    for env in current.compilation.environments:
+        root = current.out / "overlays" / str(env.environment)
+        for directory in (root, root / "migrations"):
+            for key in comparable(_object_files(directory)):
+                assert key not in base, f"{directory}: {key[0]}/{key[1]} is a copy of a base object"
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_sequencing_annotations(cases: dict[str, Case], case: str) -> None:
+    """Argo CD PreSync on the Job (and its created ServiceAccount) exactly when asked for."""
+    for directory, topology in cases[case].leaves():
+        for obj in build(directory, "v5"):
+            annotations = obj["metadata"].get("annotations") or {}
+            assert not any(key.startswith("helm.sh/") for key in annotations)
+            job = topology.migrations
+            wanted = job is not None and job.argocd_hook and (
+                obj["kind"] == "Job"
+                or (obj["kind"] == "ServiceAccount" and topology.service_account.create
+                    and obj["metadata"]["name"] == job.pod.service_account_name))
+            hooks = {k: annotations[k] for k in (kube.ARGOCD_HOOK, kube.ARGOCD_HOOK_DELETE_POLICY)
+                     if k in annotations}
+            assert hooks == (kube.argocd_hook_annotations() if wanted else {}), f"{directory}: {obj['kind']}"
