@@ -142,20 +142,28 @@ class Image:
 class ComponentImage:
     """A component's own image; each unset field inherits the top-level `image`."""
 
-    repository: str | None = spec(None, description="Repository (default: `image.repository`).",
-                                  examples=["ghcr.io/berriai/litellm-migrations"],
-                                  constraints={"minLength": 1})
+    repository: str | None = spec(
+        None,
+        description="Repository (default: `image.repository`).",
+        examples=["ghcr.io/berriai/litellm-migrations"],
+        constraints={"minLength": 1},
+    )
     tag: str | None = spec(None, description="Tag (default: `image.tag`).", constraints={"minLength": 1})
     digest: str | None = spec(None, description="Digest (default: `image.digest`).", constraints=DIGEST)
     pullPolicy: PullPolicy | None = spec(None, description="Pull policy (default: `image.pullPolicy`).")
-    pullSecrets: tuple[str, ...] | None = spec(None, description="Pull Secrets (default: `image.pullSecrets`).")
+    pullSecrets: tuple[str, ...] | None = spec(
+        None, description="Pull Secrets (default: `image.pullSecrets`)."
+    )
 
 
 # --- section 3: master key -----------------------------------------------------------------
 
 SECRET_NAME = {"pattern": DNS1123_SUBDOMAIN, "maxLength": 253, "x-message": SUBDOMAIN_MESSAGE}
-SECRET_KEY = {"pattern": r"^[-._a-zA-Z0-9]+$", "maxLength": 253,
-              "x-message": "must be a Secret key (letters, digits, '-', '_' and '.')"}
+SECRET_KEY = {
+    "pattern": r"^[-._a-zA-Z0-9]+$",
+    "maxLength": 253,
+    "x-message": "must be a Secret key (letters, digits, '-', '_' and '.')",
+}
 
 
 @_frozen
@@ -170,10 +178,15 @@ class SecretKeyRef:
 class MasterKey:
     """Where gateway and backend read the proxy master key from (never written by litectl)."""
 
-    secretName: str = spec("litellm-master-key-secret", description="Secret holding the master key.",
-                           constraints=SECRET_NAME, secret_ref=True)
-    secretKey: str = spec("master-key", description="Key of the master key in that Secret.",
-                          constraints=SECRET_KEY)
+    secretName: str = spec(
+        "litellm-master-key-secret",
+        description="Secret holding the master key.",
+        constraints=SECRET_NAME,
+        secret_ref=True,
+    )
+    secretKey: str = spec(
+        "master-key", description="Key of the master key in that Secret.", constraints=SECRET_KEY
+    )
     saltKey: SecretKeyRef | None = spec(
         None,
         description="Optional Secret key for `LITELLM_SALT_KEY` on gateway and backend.",
@@ -188,11 +201,13 @@ class MasterKey:
 class DatabasePasswordSecret:
     """Secret with the database user name and password."""
 
-    name: str = spec("litellm-writer-secret", description="Secret name.", constraints=SECRET_NAME,
-                     secret_ref=True)
+    name: str = spec(
+        "litellm-writer-secret", description="Secret name.", constraints=SECRET_NAME, secret_ref=True
+    )
     usernameKey: str = spec("username", description="Key of the user name.", constraints=SECRET_KEY)
-    passwordKey: str = spec("password", description="Key of the password (unused under IAM auth).",
-                            constraints=SECRET_KEY)
+    passwordKey: str = spec(
+        "password", description="Key of the password (unused under IAM auth).", constraints=SECRET_KEY
+    )
 
 
 @_frozen
@@ -205,21 +220,29 @@ class ReaderPasswordSecret:
 
 
 PORT = {"minimum": 1, "maximum": 65535}
-HOST = {"minLength": 1, "pattern": r"^[^\s/]+$", "x-message": "must be a host name or address, without spaces or '/'"}
+HOST = {
+    "minLength": 1,
+    "pattern": r"^[^\s/]+$",
+    "x-message": "must be a host name or address, without spaces or '/'",
+}
 
 
 @_frozen
 class DatabaseWriter:
     """The primary (writer) Postgres."""
 
-    host: str = required(description="Writer host name.", examples=["litellm-pg-rw.litellm.svc"],
-                         constraints=HOST)
+    host: str = required(
+        description="Writer host name.", examples=["litellm-pg-rw.litellm.svc"], constraints=HOST
+    )
     port: int = spec(5432, description="Writer port.", constraints=PORT)
     dbname: str = required(description="Database name.", examples=["litellm"], constraints={"minLength": 1})
     schema: str | None = spec(None, description="Postgres schema (`DATABASE_SCHEMA`).", examples=["litellm"])
     sslMode: SslMode | None = spec(None, description="libpq sslmode (`DATABASE_SSLMODE`).")
-    sslRootCert: str | None = spec(None, description="CA bundle path in the container (`DATABASE_SSLROOTCERT`).",
-                                   examples=["/etc/ssl/rds/global-bundle.pem"])
+    sslRootCert: str | None = spec(
+        None,
+        description="CA bundle path in the container (`DATABASE_SSLROOTCERT`).",
+        examples=["/etc/ssl/rds/global-bundle.pem"],
+    )
     useIAMAuth: bool = spec(False, description="Use RDS/Aurora IAM tokens instead of a password.")
     passwordSecret: DatabasePasswordSecret = spec(
         factory=DatabasePasswordSecret, description="Secret with user name and password."
@@ -230,11 +253,16 @@ class DatabaseWriter:
 class DatabaseReader:
     """An optional read replica; every unset field falls back to the writer's."""
 
-    host: str | None = spec(None, description="Reader host; the reader is enabled when set.",
-                            examples=["litellm-pg-ro.litellm.svc"], constraints=HOST)
+    host: str | None = spec(
+        None,
+        description="Reader host; the reader is enabled when set.",
+        examples=["litellm-pg-ro.litellm.svc"],
+        constraints=HOST,
+    )
     port: int | None = spec(None, description="Reader port (default: the writer's).", constraints=PORT)
-    dbname: str | None = spec(None, description="Reader database name (default: the writer's).",
-                              constraints={"minLength": 1})
+    dbname: str | None = spec(
+        None, description="Reader database name (default: the writer's).", constraints={"minLength": 1}
+    )
     schema: str | None = spec(None, description="Reader schema (default: the writer's).")
     useIAMAuth: bool | None = spec(None, description="IAM auth for the reader (requires it on the writer).")
     passwordSecret: ReaderPasswordSecret | None = spec(
@@ -267,9 +295,12 @@ class Database:
 class RedisPasswordSecret:
     """Secret with the Redis password; an empty name means auth-less Redis."""
 
-    name: str = spec("", description="Secret name (empty: no password).",
-                     constraints={"pattern": r"^$|" + DNS1123_SUBDOMAIN[1:], "x-message": SUBDOMAIN_MESSAGE},
-                     secret_ref=True)
+    name: str = spec(
+        "",
+        description="Secret name (empty: no password).",
+        constraints={"pattern": r"^$|" + DNS1123_SUBDOMAIN[1:], "x-message": SUBDOMAIN_MESSAGE},
+        secret_ref=True,
+    )
     passwordKey: str = spec("password", description="Key of the password.", constraints=SECRET_KEY)
 
 
@@ -277,8 +308,12 @@ class RedisPasswordSecret:
 class Redis:
     """Optional Redis (plain or cluster)."""
 
-    host: str = spec("", description="Redis host (empty: no Redis).", examples=["redis.litellm.svc"],
-                     constraints={"pattern": r"^[^\s/]*$", "x-message": "must be a host name, without spaces or '/'"})
+    host: str = spec(
+        "",
+        description="Redis host (empty: no Redis).",
+        examples=["redis.litellm.svc"],
+        constraints={"pattern": r"^[^\s/]*$", "x-message": "must be a host name, without spaces or '/'"},
+    )
     port: int = spec(6379, description="Redis port.", constraints=PORT)
     cluster: bool = spec(False, description="Redis Cluster: emit `REDIS_CLUSTER_NODES` with this seed node.")
     passwordSecret: RedisPasswordSecret = spec(factory=RedisPasswordSecret, description="Password Secret.")
@@ -292,8 +327,11 @@ class ServiceAccount:
     """Identity of gateway, backend and the migrations Job (the ui never mounts a token)."""
 
     create: bool = spec(False, description="Create the ServiceAccount.")
-    name: str = spec("", description="Name (empty: `<metadata.name>` when created, else `default`).",
-                     constraints={"pattern": r"^$|" + DNS1123_SUBDOMAIN[1:], "x-message": SUBDOMAIN_MESSAGE})
+    name: str = spec(
+        "",
+        description="Name (empty: `<metadata.name>` when created, else `default`).",
+        constraints={"pattern": r"^$|" + DNS1123_SUBDOMAIN[1:], "x-message": SUBDOMAIN_MESSAGE},
+    )
     annotations: dict[str, str] = spec(
         factory=_dict_of_str,
         description="Annotations, e.g. `eks.amazonaws.com/role-arn` for IRSA.",
@@ -313,10 +351,13 @@ class Hpa:
     minReplicas: int = spec(1, description="Lower replica bound.", constraints={"minimum": 1})
     maxReplicas: int = spec(10, description="Upper replica bound.", constraints={"minimum": 1})
     targetCPUUtilizationPercentage: int | None = spec(
-        70, description="Target CPU utilisation in percent (null: no CPU metric).", constraints={"minimum": 1})
+        70, description="Target CPU utilisation in percent (null: no CPU metric).", constraints={"minimum": 1}
+    )
     targetMemoryUtilizationPercentage: int | None = spec(
-        80, description="Target memory utilisation in percent (null: no memory metric).",
-        constraints={"minimum": 1})
+        80,
+        description="Target memory utilisation in percent (null: no memory metric).",
+        constraints={"minimum": 1},
+    )
 
 
 @_frozen
@@ -325,8 +366,10 @@ class BackendHpa(Hpa):
 
     maxReplicas: int = spec(4, description="Upper replica bound.", constraints={"minimum": 1})
     targetMemoryUtilizationPercentage: int | None = spec(
-        None, description="Target memory utilisation in percent (null: no memory metric).",
-        constraints={"minimum": 1})
+        None,
+        description="Target memory utilisation in percent (null: no memory metric).",
+        constraints={"minimum": 1},
+    )
 
 
 @_frozen
@@ -336,14 +379,16 @@ class UiHpa(Hpa):
     enabled: bool = spec(False, description="Autoscale with a HorizontalPodAutoscaler.")
     maxReplicas: int = spec(3, description="Upper replica bound.", constraints={"minimum": 1})
     targetCPUUtilizationPercentage: int | None = spec(
-        80, description="Target CPU utilisation in percent (null: no CPU metric).", constraints={"minimum": 1})
+        80, description="Target CPU utilisation in percent (null: no CPU metric).", constraints={"minimum": 1}
+    )
     targetMemoryUtilizationPercentage: int | None = spec(
-        None, description="Target memory utilisation in percent (null: no memory metric).",
-        constraints={"minimum": 1})
+        None,
+        description="Target memory utilisation in percent (null: no memory metric).",
+        constraints={"minimum": 1},
+    )
 
 
-INT_OR_PERCENT = {"anyOf": [{"type": "integer", "minimum": 0},
-                            {"type": "string", "pattern": r"^[0-9]+%$"}]}
+INT_OR_PERCENT = {"anyOf": [{"type": "integer", "minimum": 0}, {"type": "string", "pattern": r"^[0-9]+%$"}]}
 
 
 @_frozen
@@ -351,10 +396,12 @@ class Pdb:
     """PodDisruptionBudget; enabled with neither bound gives `maxUnavailable: 1`."""
 
     enabled: bool = spec(False, description="Emit a PodDisruptionBudget.")
-    minAvailable: int | str | None = spec(None, description="Minimum available pods (number or percent).",
-                                          constraints=INT_OR_PERCENT)
-    maxUnavailable: int | str | None = spec(None, description="Maximum unavailable pods (number or percent).",
-                                            constraints=INT_OR_PERCENT)
+    minAvailable: int | str | None = spec(
+        None, description="Minimum available pods (number or percent).", constraints=INT_OR_PERCENT
+    )
+    maxUnavailable: int | str | None = spec(
+        None, description="Maximum unavailable pods (number or percent).", constraints=INT_OR_PERCENT
+    )
 
 
 @_frozen
@@ -380,10 +427,14 @@ class UiService(Service):
     port: int = spec(3000, description="Service port.", constraints=PORT)
 
 
-def _http_probe(path: str, initial: int, period: int, timeout: int | None = None,
-                failure: int | None = None) -> KubeObject:
-    probe: KubeObject = {"httpGet": {"path": path, "port": "http"}, "initialDelaySeconds": initial,
-                         "periodSeconds": period}
+def _http_probe(
+    path: str, initial: int, period: int, timeout: int | None = None, failure: int | None = None
+) -> KubeObject:
+    probe: KubeObject = {
+        "httpGet": {"path": path, "port": "http"},
+        "initialDelaySeconds": initial,
+        "periodSeconds": period,
+    }
     if timeout is not None:
         probe["timeoutSeconds"] = timeout
     if failure is not None:
@@ -407,32 +458,46 @@ NAMES = {"items": {"pattern": DNS1123_SUBDOMAIN, "x-message": SUBDOMAIN_MESSAGE}
 
 
 def _probe(default: KubeObject | None, what: str) -> Any:
-    return spec(default, description=f"{what}: a Kubernetes Probe that replaces the default whole.",
-                kube=K8S + "Probe")
+    return spec(
+        default,
+        description=f"{what}: a Kubernetes Probe that replaces the default whole.",
+        kube=K8S + "Probe",
+    )
 
 
 def _resources_field(default: KubeObject) -> Any:
-    return spec(default, description="Container resources (Kubernetes ResourceRequirements).",
-                kube=K8S + "ResourceRequirements")
+    return spec(
+        default,
+        description="Container resources (Kubernetes ResourceRequirements).",
+        kube=K8S + "ResourceRequirements",
+    )
 
 
 @_frozen
 class Scheduling:
     """Pod placement and security fields shared by every workload (passed through to Kubernetes)."""
 
-    nodeSelector: dict[str, str] | None = spec(None, description="Pod nodeSelector.",
-                                               examples=[{"kubernetes.io/arch": "amd64"}])
+    nodeSelector: dict[str, str] | None = spec(
+        None, description="Pod nodeSelector.", examples=[{"kubernetes.io/arch": "amd64"}]
+    )
     tolerations: tuple[KubeObject, ...] = spec((), description="Pod tolerations.", kube=K8S + "Toleration")
     affinity: KubeObject | None = spec(None, description="Pod affinity.", kube=K8S + "Affinity")
     podSecurityContext: KubeObject | None = spec(
-        None, description="Pod securityContext (default: from `podSecurity`; given keys win).",
-        kube=K8S + "PodSecurityContext")
+        None,
+        description="Pod securityContext (default: from `podSecurity`; given keys win).",
+        kube=K8S + "PodSecurityContext",
+    )
     securityContext: KubeObject | None = spec(
-        None, description="Container securityContext (default: from `podSecurity`; given keys win).",
-        kube=K8S + "SecurityContext")
+        None,
+        description="Container securityContext (default: from `podSecurity`; given keys win).",
+        kube=K8S + "SecurityContext",
+    )
     extraEnv: tuple[KubeObject, ...] = spec(
-        (), description="Kubernetes EnvVar list appended after litectl's own variables.", kube=K8S + "EnvVar",
-        examples=[[{"name": "LITELLM_MODE", "value": "PRODUCTION"}]])
+        (),
+        description="Kubernetes EnvVar list appended after litectl's own variables.",
+        kube=K8S + "EnvVar",
+        examples=[[{"name": "LITELLM_MODE", "value": "PRODUCTION"}]],
+    )
     image: ComponentImage | None = spec(None, description="Own image (each unset field inherits `image`).")
 
 
@@ -440,7 +505,9 @@ class Scheduling:
 class Component(Scheduling):
     """Fields every long-running component (gateway, backend, ui) accepts."""
 
-    enabled: bool = spec(True, description="Emit this component (a disabled component and its routes are omitted).")
+    enabled: bool = spec(
+        True, description="Emit this component (a disabled component and its routes are omitted)."
+    )
     replicas: int = spec(1, description="Replica count when the HPA is disabled.", constraints={"minimum": 0})
     resources: KubeObject = _resources_field(SERVER_RESOURCES)
     livenessProbe: KubeObject | None = _probe(SERVER_LIVENESS, "Liveness probe")
@@ -448,16 +515,20 @@ class Component(Scheduling):
     startupProbe: KubeObject | None = _probe(None, "Startup probe")
     hpa: Hpa = spec(factory=Hpa, description="HorizontalPodAutoscaler settings.")
     pdb: Pdb = spec(factory=Pdb, description="PodDisruptionBudget settings.")
-    envConfigMaps: tuple[str, ...] = spec((), description="ConfigMap names loaded with envFrom.",
-                                          constraints=NAMES)
-    envSecrets: tuple[str, ...] = spec((), description="Secret names loaded with envFrom.", constraints=NAMES,
-                                       secret_ref=True)
+    envConfigMaps: tuple[str, ...] = spec(
+        (), description="ConfigMap names loaded with envFrom.", constraints=NAMES
+    )
+    envSecrets: tuple[str, ...] = spec(
+        (), description="Secret names loaded with envFrom.", constraints=NAMES, secret_ref=True
+    )
     logLevel: LogLevel = spec("INFO", description="`LITELLM_LOG` level.")
     topologySpreadConstraints: tuple[KubeObject, ...] = spec(
-        (), description="Pod topology spread constraints.", kube=K8S + "TopologySpreadConstraint")
+        (), description="Pod topology spread constraints.", kube=K8S + "TopologySpreadConstraint"
+    )
     podAnnotations: dict[str, str] = spec(factory=_dict_of_str, description="Extra pod annotations.")
-    podLabels: dict[str, str] = spec(factory=_dict_of_str,
-                                     description="Extra pod labels (may not override the selector labels).")
+    podLabels: dict[str, str] = spec(
+        factory=_dict_of_str, description="Extra pod labels (may not override the selector labels)."
+    )
     service: Service = spec(factory=Service, description="The component's Service.")
 
 
@@ -468,9 +539,16 @@ class GatewayConfig:
     proxy_config: dict[str, Any] = spec(
         factory=dict,
         description="LiteLLM proxy config (`model_list`, `litellm_settings`, ...), passed through untouched.",
-        examples=[{"model_list": [{"model_name": "gpt-4o",
-                                   "litellm_params": {"model": "openai/gpt-4o",
-                                                      "api_key": "os.environ/OPENAI_API_KEY"}}]}],
+        examples=[
+            {
+                "model_list": [
+                    {
+                        "model_name": "gpt-4o",
+                        "litellm_params": {"model": "openai/gpt-4o", "api_key": "os.environ/OPENAI_API_KEY"},
+                    }
+                ]
+            }
+        ],
     )
 
 
@@ -478,7 +556,9 @@ class GatewayConfig:
 class Gateway(Component):
     """The LLM data plane (port 4000)."""
 
-    numWorkers: int = spec(1, description="Uvicorn workers per pod (`NUM_WORKERS`).", constraints={"minimum": 1})
+    numWorkers: int = spec(
+        1, description="Uvicorn workers per pod (`NUM_WORKERS`).", constraints={"minimum": 1}
+    )
     config: GatewayConfig = spec(factory=GatewayConfig, description="LiteLLM proxy configuration.")
 
 
@@ -533,12 +613,15 @@ class MigrationJob(Scheduling):
 
     enabled: bool = spec(True, description="Emit the migrations Job.")
     backoffLimit: int = spec(4, description="Job backoffLimit.", constraints={"minimum": 0})
-    ttlSecondsAfterFinished: int | None = spec(120, description="Seconds a finished Job is kept (null: forever).",
-                                               constraints={"minimum": 0})
-    activeDeadlineSeconds: int | None = spec(1800, description="Job deadline in seconds (null: none).",
-                                             constraints={"minimum": 1})
-    resources: KubeObject = spec(factory=dict, description="Container resources.",
-                                 kube=K8S + "ResourceRequirements")
+    ttlSecondsAfterFinished: int | None = spec(
+        120, description="Seconds a finished Job is kept (null: forever).", constraints={"minimum": 0}
+    )
+    activeDeadlineSeconds: int | None = spec(
+        1800, description="Job deadline in seconds (null: none).", constraints={"minimum": 1}
+    )
+    resources: KubeObject = spec(
+        factory=dict, description="Container resources.", kube=K8S + "ResourceRequirements"
+    )
     hooks: MigrationHooks = spec(factory=MigrationHooks, description="Deploy-tool hooks.")
 
 
@@ -549,8 +632,11 @@ class MigrationJob(Scheduling):
 class ExtraPath:
     """An additional ingress route, placed before the backend catch-all."""
 
-    path: str = required(description="URL path.", examples=["/custom"],
-                         constraints={"pattern": "^/", "x-message": "must start with '/'"})
+    path: str = required(
+        description="URL path.",
+        examples=["/custom"],
+        constraints={"pattern": "^/", "x-message": "must start with '/'"},
+    )
     pathType: PathType = spec("Prefix", description="Kubernetes pathType.")
     service: RoutedComponent = spec("gateway", description="Component the path routes to.")
 
@@ -562,12 +648,19 @@ class Ingress:
     enabled: bool = spec(False, description="Emit the Ingress.")
     className: str | None = spec(None, description="ingressClassName.", examples=["alb", "nginx"])
     controller: IngressController = spec("alb", description="Controller quirks to apply to the route table.")
-    host: str | None = spec(None, description="Host of the single rule.", examples=["aigateway.example.com"],
-                            constraints={"pattern": r"^(\*\.)?[a-z0-9]([-a-z0-9.]*[a-z0-9])?$",
-                                         "x-message": "must be a lowercase DNS host name"})
+    host: str | None = spec(
+        None,
+        description="Host of the single rule.",
+        examples=["aigateway.example.com"],
+        constraints={
+            "pattern": r"^(\*\.)?[a-z0-9]([-a-z0-9.]*[a-z0-9])?$",
+            "x-message": "must be a lowercase DNS host name",
+        },
+    )
     annotations: dict[str, str] = spec(factory=_dict_of_str, description="Ingress annotations.")
-    tls: tuple[KubeObject, ...] = spec((), description="Kubernetes IngressTLS list.",
-                                       kube="io.k8s.api.networking.v1.IngressTLS")
+    tls: tuple[KubeObject, ...] = spec(
+        (), description="Kubernetes IngressTLS list.", kube="io.k8s.api.networking.v1.IngressTLS"
+    )
     extraPaths: tuple[ExtraPath, ...] = spec((), description="Extra routes (never `/` or a built-in path).")
 
 
@@ -589,7 +682,8 @@ class Document:
     podSecurity: PodSecurityLevel = spec(
         "baseline",
         description="Pod Security Standards level: `baseline` for the stock image (runs as root), "
-        "`restricted` for non-root images.")
+        "`restricted` for non-root images.",
+    )
     gateway: Gateway = spec(factory=Gateway, description="The gateway (LLM data plane).")
     backend: Backend = spec(factory=Backend, description="The backend (management API).")
     ui: Ui = spec(factory=Ui, description="The ui (static dashboard).")
@@ -599,9 +693,11 @@ class Document:
         factory=dict,
         description="Per-environment partial documents, deep-merged over the base "
         "(maps merge, lists and scalars replace, null removes).",
-        examples=[{"prod": {"gateway": {"replicas": 3}}}])
+        examples=[{"prod": {"gateway": {"replicas": 3}}}],
+    )
     targets: dict[str, dict[str, Any]] = spec(
-        factory=dict, description="Per-target options (`targets.<name>`); each accepts `output`.")
+        factory=dict, description="Per-target options (`targets.<name>`); each accepts `output`."
+    )
 
 
 #: Top-level sections an environment may not override.

@@ -13,38 +13,26 @@ from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
 import attrs
-
 from litectl.compiler import ir, model
 from litectl.compiler.diagnostics import Diagnostic, JsonPath, error
 from litectl.compiler.naming import SELECTOR_KEYS
 from litectl.compiler.routes import build_routes, extra_path_problems
 
-_converter: Any = None
-
-
-def _get_converter() -> Any:
-    """The one cattrs converter (built lazily: cattrs costs start-up time)."""
-    global _converter
-    if _converter is None:
-        import cattrs  # noqa: PLC0415  (lazy for start-up time)
-
-        conv = cattrs.Converter(forbid_extra_keys=False)
-        passthrough = (int | str | None, int | str)
-        for union in passthrough:
-            conv.register_structure_hook(union, lambda v, _t: v)
-        _converter = conv
-    return _converter
-
 
 def structure(data: Mapping[str, Any]) -> model.Document:
     """Plain, schema-valid data to the model (the schema already rejected anything malformed)."""
-    cleaned = _drop_extensions(data)
-    return cast(model.Document, _get_converter().structure(cleaned, model.Document))
+    from litectl.compiler.structure import structure as build
+
+    return build(_drop_extensions(data), model.Document)
 
 
 def _drop_extensions(value: Any, kube: bool = False) -> Any:
     if isinstance(value, dict):
-        return {k: _drop_extensions(v) for k, v in value.items() if not (isinstance(k, str) and k.startswith("x-"))}
+        return {
+            k: _drop_extensions(v)
+            for k, v in value.items()
+            if not (isinstance(k, str) and k.startswith("x-"))
+        }
     if isinstance(value, list):
         return [_drop_extensions(v) for v in value]
     return value
@@ -77,13 +65,16 @@ def environment_document(data: Mapping[str, Any], env: str) -> dict[str, Any]:
 
 # --- security levels ------------------------------------------------------------------------
 
+
 def _level_contexts(level: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """(pod, container) securityContext of a Pod Security Standards level."""
     pod: dict[str, Any] = {"seccompProfile": {"type": "RuntimeDefault"}}
     container: dict[str, Any] = {"allowPrivilegeEscalation": False}
     if level == "restricted":
         pod = {"runAsNonRoot": True, **pod}
-        container.update({"capabilities": {"drop": ["ALL"]}, "readOnlyRootFilesystem": True, "runAsNonRoot": True})
+        container.update(
+            {"capabilities": {"drop": ["ALL"]}, "readOnlyRootFilesystem": True, "runAsNonRoot": True}
+        )
     return pod, container
 
 
@@ -92,6 +83,7 @@ def _merged_context(level: dict[str, Any], given: Mapping[str, Any] | None) -> d
 
 
 # --- the resolver ---------------------------------------------------------------------------
+
 
 class _Resolver:
     def __init__(self, doc: model.Document, env: str | None, plain: Mapping[str, Any]) -> None:
@@ -122,8 +114,11 @@ class _Resolver:
         ref = ir.SecretKeyRef(mk.secretName, mk.secretKey)
         env = [ir.EnvVar("LITELLM_MASTER_KEY", secret=ref), ir.EnvVar("PROXY_MASTER_KEY", secret=ref)]
         if mk.saltKey:
-            env.append(ir.EnvVar("LITELLM_SALT_KEY", secret=ir.SecretKeyRef(mk.saltKey.secretName,
-                                                                               mk.saltKey.secretKey)))
+            env.append(
+                ir.EnvVar(
+                    "LITELLM_SALT_KEY", secret=ir.SecretKeyRef(mk.saltKey.secretName, mk.saltKey.secretKey)
+                )
+            )
         return env
 
     def database_env(self) -> list[ir.EnvVar]:
@@ -151,8 +146,10 @@ class _Resolver:
         if r is not None and r.host:
             reader_iam = r.useIAMAuth if r.useIAMAuth is not None else w.useIAMAuth
             if r.useIAMAuth and not w.useIAMAuth:
-                self.fail("database.reader.useIAMAuth requires database.writer.useIAMAuth",
-                          ("database", "reader", "useIAMAuth"))
+                self.fail(
+                    "database.reader.useIAMAuth requires database.writer.useIAMAuth",
+                    ("database", "reader", "useIAMAuth"),
+                )
             rs = r.passwordSecret or ws
             env += [
                 ir.EnvVar("DATABASE_HOST_READ_REPLICA", r.host),
@@ -162,17 +159,26 @@ class _Resolver:
             schema = r.schema if r.schema is not None else w.schema
             if schema is not None:
                 env.append(ir.EnvVar("DATABASE_SCHEMA_READ_REPLICA", schema))
-            env.append(ir.EnvVar("DATABASE_USER_READ_REPLICA", secret=ir.SecretKeyRef(rs.name, rs.usernameKey)))
+            env.append(
+                ir.EnvVar("DATABASE_USER_READ_REPLICA", secret=ir.SecretKeyRef(rs.name, rs.usernameKey))
+            )
             if not reader_iam:
-                env.append(ir.EnvVar("DATABASE_PASSWORD_READ_REPLICA",
-                                     secret=ir.SecretKeyRef(rs.name, rs.passwordKey)))
+                env.append(
+                    ir.EnvVar(
+                        "DATABASE_PASSWORD_READ_REPLICA", secret=ir.SecretKeyRef(rs.name, rs.passwordKey)
+                    )
+                )
         return env
 
     def redis(self) -> ir.Redis | None:
         r = self.doc.redis
         if not r.host:
             return None
-        password = ir.SecretKeyRef(r.passwordSecret.name, r.passwordSecret.passwordKey) if r.passwordSecret.name else None
+        password = (
+            ir.SecretKeyRef(r.passwordSecret.name, r.passwordSecret.passwordKey)
+            if r.passwordSecret.name
+            else None
+        )
         return ir.Redis(r.host, r.port, r.cluster, password)
 
     def redis_env(self) -> list[ir.EnvVar]:
@@ -213,16 +219,26 @@ class _Resolver:
         name = sa.name or (self.name if sa.create else "default")
         return ir.ServiceAccount(sa.create, name, dict(sa.annotations), sa.automount)
 
-    def pod(self, spec: model.Scheduling, component: str, path: JsonPath, *, server: bool,
-            labels: Mapping[str, str], annotations: Mapping[str, str],
-            spread: Sequence[Mapping[str, Any]] = ()) -> ir.PodSettings:
+    def pod(
+        self,
+        spec: model.Scheduling,
+        component: str,
+        path: JsonPath,
+        *,
+        server: bool,
+        labels: Mapping[str, str],
+        annotations: Mapping[str, str],
+        spread: Sequence[Mapping[str, Any]] = (),
+    ) -> ir.PodSettings:
         level_pod, level_container = _level_contexts(self.doc.podSecurity)
         container = _merged_context(level_container, spec.securityContext)
         writable = ("/tmp",) if container.get("readOnlyRootFilesystem") else ()
         for key in labels:
             if key in SELECTOR_KEYS:
-                self.fail(f"{component}.podLabels cannot set {key}: it is a selector label",
-                          (*path, "podLabels", key))
+                self.fail(
+                    f"{component}.podLabels cannot set {key}: it is a selector label",
+                    (*path, "podLabels", key),
+                )
         sa = self.service_account()
         return ir.PodSettings(
             service_account_name=sa.name if server else "default",
@@ -243,16 +259,22 @@ class _Resolver:
         if not h.enabled:
             return None
         if h.minReplicas > h.maxReplicas:
-            self.fail(f"hpa.minReplicas ({h.minReplicas}) must not exceed hpa.maxReplicas ({h.maxReplicas})",
-                      (*path, "hpa", "minReplicas"))
+            self.fail(
+                f"hpa.minReplicas ({h.minReplicas}) must not exceed hpa.maxReplicas ({h.maxReplicas})",
+                (*path, "hpa", "minReplicas"),
+            )
         cpu, mem = h.targetCPUUtilizationPercentage, h.targetMemoryUtilizationPercentage
         if cpu is None and mem is None:
-            self.fail("hpa needs targetCPUUtilizationPercentage or targetMemoryUtilizationPercentage",
-                      (*path, "hpa"))
+            self.fail(
+                "hpa needs targetCPUUtilizationPercentage or targetMemoryUtilizationPercentage",
+                (*path, "hpa"),
+            )
         for metric, target in (("cpu", cpu), ("memory", mem)):
             if target is not None and not _has_request(c.resources, metric):
-                self.fail(f"hpa scales on {metric} utilisation but resources.requests.{metric} is not set",
-                          (*path, "resources"))
+                self.fail(
+                    f"hpa scales on {metric} utilisation but resources.requests.{metric} is not set",
+                    (*path, "resources"),
+                )
         return ir.Hpa(h.minReplicas, h.maxReplicas, cpu, mem)
 
     def pdb(self, c: model.Component, path: JsonPath) -> ir.Pdb | None:
@@ -276,13 +298,20 @@ class _Resolver:
         if component == "gateway":
             g = cast(model.Gateway, c)
             args: tuple[str, ...] = ("gateway", "--host", "0.0.0.0", "--port", str(port))
-            env = [*self.master_key_env(), *log, *self.server_env(), *config,
-                   ir.EnvVar("NUM_WORKERS", str(g.numWorkers))]
+            env = [
+                *self.master_key_env(),
+                *log,
+                *self.server_env(),
+                *config,
+                ir.EnvVar("NUM_WORKERS", str(g.numWorkers)),
+            ]
             pool = self.doc.database.connectionPool
             if pool.enabled:
-                env += [ir.EnvVar("LITELLM_PGBOUNCER_ENABLED", "true"),
-                        ir.EnvVar("LITELLM_PGBOUNCER_MAX_DB_CONNECTIONS", str(pool.maxDbConnections)),
-                        ir.EnvVar("LITELLM_PGBOUNCER_MAX_CLIENT_CONN", str(pool.maxClientConn))]
+                env += [
+                    ir.EnvVar("LITELLM_PGBOUNCER_ENABLED", "true"),
+                    ir.EnvVar("LITELLM_PGBOUNCER_MAX_DB_CONNECTIONS", str(pool.maxDbConnections)),
+                    ir.EnvVar("LITELLM_PGBOUNCER_MAX_CLIENT_CONN", str(pool.maxClientConn)),
+                ]
         elif component == "backend":
             args = ("backend", "--host", "0.0.0.0", "--port", str(port))
             env = [*self.master_key_env(), *log, *self.server_env(), *config]
@@ -308,8 +337,15 @@ class _Resolver:
             readiness_probe=c.readinessProbe,
             startup_probe=c.startupProbe,
             service=ir.ServiceSpec(c.service.type, c.service.port, dict(c.service.annotations)),
-            pod=self.pod(c, component, path, server=component != "ui", labels=c.podLabels,
-                         annotations=c.podAnnotations, spread=c.topologySpreadConstraints),
+            pod=self.pod(
+                c,
+                component,
+                path,
+                server=component != "ui",
+                labels=c.podLabels,
+                annotations=c.podAnnotations,
+                spread=c.topologySpreadConstraints,
+            ),
             mounts_config=component != "ui",
         )
 
@@ -340,8 +376,10 @@ class _Resolver:
             self.fail(message, ("ingress", "extraPaths", index, "path"))
         for index, (_p, _t, component) in enumerate(extra):
             if component not in enabled and ing.enabled:
-                self.fail(f"extra path routes to {component}, which is disabled",
-                          ("ingress", "extraPaths", index, "service"))
+                self.fail(
+                    f"extra path routes to {component}, which is disabled",
+                    ("ingress", "extraPaths", index, "service"),
+                )
         if not ing.enabled:
             return None
         return ir.Ingress(
@@ -355,7 +393,7 @@ class _Resolver:
         )
 
     def targets(self) -> dict[str, Any]:
-        from litectl.targets.registry import structure_options  # noqa: PLC0415  (avoids a cycle)
+        from litectl.targets.registry import structure_options
 
         out: dict[str, Any] = {}
         for name, options in self.doc.targets.items():

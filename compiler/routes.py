@@ -20,19 +20,95 @@ UI_ROUTES: tuple[tuple[str, PathType], ...] = (
 )
 GATEWAY_EXACT: tuple[str, ...] = ("/test", "/debug/memory/summary")
 GATEWAY_PREFIXES: tuple[str, ...] = tuple(
-    """
-    /v1/chat /chat /v1/completions /completions /v1/embeddings /embeddings /v1/moderations
-    /moderations /v1/audio /audio /v1/images /images /v1/files /files /v1/batches /batches
-    /v1/fine_tuning /fine_tuning /v1/fine-tuning /fine-tuning /v1/responses /responses /v1/threads
-    /threads /v1/assistants /assistants /v1/vector_stores /vector_stores /v1/indexes /v1/models
-    /models /openai /engines /v1/messages /messages /v1/skills /v1/a2a /a2a /api/event_logging
-    /v1/rerank /v2/rerank /rerank /v1/ocr /ocr /v1/rag /rag /v1/video /v1/videos /video /videos
-    /v1/search /search /v1/containers /containers /v1/evals /v1/memory /queue/chat /v1beta
-    /interactions /anthropic /azure /azure_ai /azure_speech /aws /bedrock /comprehendmedical
-    /transcribe /cohere /gemini /google /vertex_ai /vertex-ai /assemblyai /eu.assemblyai /langfuse
-    /vllm /mistral /groq /voyage /cursor /milvus /openai_passthrough /toolset /v1/realtime /realtime
-    /health /metrics
-    """.split()
+    [
+        "/v1/chat",
+        "/chat",
+        "/v1/completions",
+        "/completions",
+        "/v1/embeddings",
+        "/embeddings",
+        "/v1/moderations",
+        "/moderations",
+        "/v1/audio",
+        "/audio",
+        "/v1/images",
+        "/images",
+        "/v1/files",
+        "/files",
+        "/v1/batches",
+        "/batches",
+        "/v1/fine_tuning",
+        "/fine_tuning",
+        "/v1/fine-tuning",
+        "/fine-tuning",
+        "/v1/responses",
+        "/responses",
+        "/v1/threads",
+        "/threads",
+        "/v1/assistants",
+        "/assistants",
+        "/v1/vector_stores",
+        "/vector_stores",
+        "/v1/indexes",
+        "/v1/models",
+        "/models",
+        "/openai",
+        "/engines",
+        "/v1/messages",
+        "/messages",
+        "/v1/skills",
+        "/v1/a2a",
+        "/a2a",
+        "/api/event_logging",
+        "/v1/rerank",
+        "/v2/rerank",
+        "/rerank",
+        "/v1/ocr",
+        "/ocr",
+        "/v1/rag",
+        "/rag",
+        "/v1/video",
+        "/v1/videos",
+        "/video",
+        "/videos",
+        "/v1/search",
+        "/search",
+        "/v1/containers",
+        "/containers",
+        "/v1/evals",
+        "/v1/memory",
+        "/queue/chat",
+        "/v1beta",
+        "/interactions",
+        "/anthropic",
+        "/azure",
+        "/azure_ai",
+        "/azure_speech",
+        "/aws",
+        "/bedrock",
+        "/comprehendmedical",
+        "/transcribe",
+        "/cohere",
+        "/gemini",
+        "/google",
+        "/vertex_ai",
+        "/vertex-ai",
+        "/assemblyai",
+        "/eu.assemblyai",
+        "/langfuse",
+        "/vllm",
+        "/mistral",
+        "/groq",
+        "/voyage",
+        "/cursor",
+        "/milvus",
+        "/openai_passthrough",
+        "/toolset",
+        "/v1/realtime",
+        "/realtime",
+        "/health",
+        "/metrics",
+    ]
 )
 CATCH_ALL = Route("/", "Prefix", "backend")
 
@@ -42,7 +118,9 @@ def builtin_routes(controller: str) -> list[Route]:
     routes = [Route(p, t, "ui") for p, t in UI_ROUTES]
     routes += [Route(p, "Exact", "gateway") for p in GATEWAY_EXACT]
     routes += [Route(p, "Prefix", "gateway") for p in GATEWAY_PREFIXES]
-    return [_apply_controller(r, controller) for r in routes if not (controller == "nginx" and r.path == "/*.txt")]
+    return [
+        _apply_controller(r, controller) for r in routes if not (controller == "nginx" and r.path == "/*.txt")
+    ]
 
 
 def _apply_controller(route: Route, controller: str) -> Route:

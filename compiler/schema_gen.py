@@ -21,12 +21,11 @@ from pathlib import Path
 from typing import Any, Literal
 
 import attrs
-
 from litectl.compiler import model
 from litectl.compiler.model import to_plain
+from litectl.schema import SCHEMA_ID
 from litectl.targets.options import BUILTIN_OPTIONS
 
-SCHEMA_ID = "https://litectl.dev/schemas/v1alpha1/litectl.schema.json"
 DRAFT7 = "http://json-schema.org/draft-07/schema#"
 KUBE_VERSION = "1.27.0"
 KUBE_PREFIX = "k8s."
@@ -179,8 +178,10 @@ class _Generator:
 
 
 def _targets_schema(gen: _Generator) -> dict[str, Any]:
-    props = {name: {"title": name, "description": f"Options of the `{name}` target.", **gen.ref(cls)}
-             for name, cls in BUILTIN_OPTIONS.items()}
+    props = {
+        name: {"title": name, "description": f"Options of the `{name}` target.", **gen.ref(cls)}
+        for name, cls in BUILTIN_OPTIONS.items()
+    }
     if not gen.partial:
         for name, cls in BUILTIN_OPTIONS.items():
             props[name]["default"] = to_plain(cls())
@@ -203,13 +204,14 @@ def _targets_schema(gen: _Generator) -> dict[str, Any]:
 def _document_schema(gen: _Generator, *, partial: bool) -> dict[str, Any]:
     gen.partial = partial
     skip = model.NOT_IN_ENVIRONMENTS if partial else ()
-    schema = gen.object_schema(model.Document, skip=skip + ("targets",))
+    schema = gen.object_schema(model.Document, skip=(*skip, "targets"))
     schema["properties"]["targets"] = _targets_schema(gen)
     if partial:
         schema["title"] = "Environment"
         schema["description"] = (
             "A partial document deep-merged over the base: mappings merge key by key, lists and "
-            "scalars replace, `null` removes a key. The merged result is validated like the base.")
+            "scalars replace, `null` removes a key. The merged result is validated like the base."
+        )
     return schema
 
 
@@ -219,10 +221,16 @@ def generate(kube_defs: dict[str, Any] | None = None) -> dict[str, Any]:
     environment = _document_schema(gen, partial=True)
     gen.definitions["Environment"] = environment
     root = _document_schema(gen, partial=False)
-    root["properties"]["environments"].update({
-        "propertyNames": {"pattern": model.DNS1123_LABEL, "maxLength": 63, "x-message": model.DNS1123_MESSAGE},
-        "additionalProperties": {"$ref": "#/definitions/Environment"},
-    })
+    root["properties"]["environments"].update(
+        {
+            "propertyNames": {
+                "pattern": model.DNS1123_LABEL,
+                "maxLength": 63,
+                "x-message": model.DNS1123_MESSAGE,
+            },
+            "additionalProperties": {"$ref": "#/definitions/Environment"},
+        }
+    )
     root["properties"]["apiVersion"]["examples"] = [model.API_VERSION]
     root["properties"]["kind"]["examples"] = [model.KIND]
     return {
@@ -236,7 +244,7 @@ def generate(kube_defs: dict[str, Any] | None = None) -> dict[str, Any]:
 
 def load_kube_definitions(version: str = KUBE_VERSION) -> dict[str, Any]:
     """The Kubernetes OpenAPI definitions bundled with kubernetes-validate (a development dependency)."""
-    import kubernetes_validate  # noqa: PLC0415  (development-time only)
+    import kubernetes_validate
 
     base = Path(kubernetes_validate.__file__).parent / "kubernetes-json-schema"
     data = json.loads((base / f"v{version}-local-strict" / "_definitions.json").read_text())

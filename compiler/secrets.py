@@ -48,7 +48,7 @@ HINTS: dict[tuple[str, ...], str] = {
 def _hint(path: JsonPath) -> str:
     parents = tuple(p for p in path[:-1] if isinstance(p, str))
     for prefix, hint in HINTS.items():
-        if parents[-len(prefix):] == prefix:
+        if parents[-len(prefix) :] == prefix:
             return f"reference a Kubernetes Secret with {hint} instead"
     return "reference a Kubernetes Secret instead (e.g. extraEnv valueFrom.secretKeyRef or envSecrets)"
 
@@ -71,10 +71,15 @@ def _walk(node: Any, path: JsonPath) -> Iterator[tuple[JsonPath, str, bool]]:
                 yield from _extra_env(value, here)
                 continue
             if key == "masterKey" and isinstance(value, str):
-                yield (here, f"plaintext secret in {key}: {_hint(here + ('x',))}", False)
+                yield (here, f"plaintext secret in {key}: {_hint((*here, 'x'))}", False)
                 continue
-            if (SECRET_KEY_NAMES.match(key) and key not in _SPEC_KEYS_NAMING_SECRETS
-                    and isinstance(value, str | int | float) and not isinstance(value, bool) and value != ""):
+            if (
+                SECRET_KEY_NAMES.match(key)
+                and key not in _SPEC_KEYS_NAMING_SECRETS
+                and isinstance(value, str | int | float)
+                and not isinstance(value, bool)
+                and value != ""
+            ):
                 yield (here, f'plaintext secret in "{key}": {_hint(here)}', True)
                 continue
             yield from _walk(value, here)
@@ -91,30 +96,49 @@ def _extra_env(items: list[Any], path: JsonPath) -> Iterator[tuple[JsonPath, str
         if not isinstance(value, str) or not value or not isinstance(name, str):
             continue
         if SECRET_VALUE.search(value) or (SECRET_ENV_NAMES.search(name) and not _looks_harmless(value)):
-            yield ((*path, index, "value"),
-                   f"extraEnv {name} holds a literal secret value: use valueFrom.secretKeyRef "
-                   "(or envSecrets) so the value stays in a Kubernetes Secret", False)
+            yield (
+                (*path, index, "value"),
+                f"extraEnv {name} holds a literal secret value: use valueFrom.secretKeyRef "
+                "(or envSecrets) so the value stays in a Kubernetes Secret",
+                False,
+            )
 
 
 def _looks_harmless(value: str) -> bool:
     """Booleans, numbers and file paths are settings, not secrets (e.g. SSL_VERIFY_TOKEN=true)."""
-    return value.lower() in {"true", "false", "yes", "no", "on", "off", "0", "1"} or value.startswith("/") \
+    return (
+        value.lower() in {"true", "false", "yes", "no", "on", "off", "0", "1"}
+        or value.startswith("/")
         or value.isdigit()
+    )
 
 
 def _proxy_config(node: Any, path: JsonPath) -> Iterator[tuple[JsonPath, str, bool]]:
     if isinstance(node, Mapping):
         for key, value in node.items():
             here = (*path, key)
-            if isinstance(key, str) and PROXY_SECRET_KEYS.match(key) and isinstance(value, str) and value \
-                    and not value.startswith("os.environ/"):
-                yield (here, f'proxy_config "{key}" holds a literal credential: write os.environ/<VAR> and '
-                             "provide <VAR> from a Secret (extraEnv valueFrom.secretKeyRef or envSecrets)", False)
+            if (
+                isinstance(key, str)
+                and PROXY_SECRET_KEYS.match(key)
+                and isinstance(value, str)
+                and value
+                and not value.startswith("os.environ/")
+            ):
+                yield (
+                    here,
+                    f'proxy_config "{key}" holds a literal credential: write os.environ/<VAR> and '
+                    "provide <VAR> from a Secret (extraEnv valueFrom.secretKeyRef or envSecrets)",
+                    False,
+                )
             else:
                 yield from _proxy_config(value, here)
     elif isinstance(node, list):
         for index, item in enumerate(node):
             yield from _proxy_config(item, (*path, index))
     elif isinstance(node, str) and SECRET_VALUE.search(node):
-        yield (path, "proxy_config holds what looks like a literal credential: write os.environ/<VAR> "
-                     "and provide <VAR> from a Secret", False)
+        yield (
+            path,
+            "proxy_config holds what looks like a literal credential: write os.environ/<VAR> "
+            "and provide <VAR> from a Secret",
+            False,
+        )

@@ -12,7 +12,6 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 import attrs
-
 from litectl.compiler import ir
 from litectl.compiler.diagnostics import Diagnostic, JsonPath, LitectlError, Span, error
 from litectl.compiler.loader import Loaded, load_file
@@ -24,7 +23,7 @@ _env_schema: Mapping[str, Any] | None = None
 def spec_schema() -> Mapping[str, Any]:
     global _schema
     if _schema is None:
-        from litectl.schema import load_schema  # noqa: PLC0415
+        from litectl.schema import load_schema
 
         _schema = load_schema()
     return _schema
@@ -61,9 +60,9 @@ def _existing_depth(data: Any, path: JsonPath) -> int:
     depth = 0
     node = data
     for part in path:
-        if isinstance(node, Mapping) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        if (isinstance(node, Mapping) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        ):
             node = node[part]
         else:
             break
@@ -71,12 +70,18 @@ def _existing_depth(data: Any, path: JsonPath) -> int:
     return depth
 
 
-def _positioned(problems: Iterable[tuple[JsonPath, str, bool]], locator: _Locator,
-                env: str | None = None) -> list[Diagnostic]:
+def _positioned(
+    problems: Iterable[tuple[JsonPath, str, bool]], locator: _Locator, env: str | None = None
+) -> list[Diagnostic]:
     out = []
     for path, message, at_key in problems:
-        text = f"environment {env}: {message}" if env else message
-        out.append(error(text, path, locator.span(path, env, key=at_key)))
+        text, shown = message, path
+        if env is not None:
+            text = f"environment {env}: {message}"
+            overlay = locator.loaded.data.get("environments", {}).get(env) or {}
+            if _existing_depth(overlay, path):  # the environment set this value: point at it
+                shown = ("environments", env, *path)
+        out.append(error(text, shown, locator.span(path, env, key=at_key)))
     return out
 
 
@@ -92,30 +97,39 @@ def _unique(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
 
 
 def _schema_problems(data: Any, schema: Mapping[str, Any]) -> list[tuple[JsonPath, str, bool]]:
-    from litectl.compiler.schema_check import check  # noqa: PLC0415
+    from litectl.compiler.schema_check import check
 
     return [(p.path, p.message, p.at_key) for p in check(data, schema)]
 
 
 def compile_loaded(loaded: Loaded, *, env: str | None = None) -> ir.Compilation:
     """Validate and normalise a loaded spec; raise LitectlError with every problem found."""
-    from litectl.compiler import normalize  # noqa: PLC0415
-    from litectl.compiler.secrets import find_plaintext_secrets  # noqa: PLC0415
+    from litectl.compiler import normalize
+    from litectl.compiler.secrets import find_plaintext_secrets
 
     locator = _Locator(loaded)
     data = loaded.data
 
     # phase: validate (plaintext secrets, then the schema), base document first
-    problems = _positioned(find_plaintext_secrets(data), locator)
-    problems += _positioned(_schema_problems(data, spec_schema()), locator)
+    secrets = list(find_plaintext_secrets(data))
+    told = {path for path, _message, _key in secrets}  # no second "unknown key" for the same value
+    problems = _positioned(secrets, locator)
+    problems += _positioned((p for p in _schema_problems(data, spec_schema()) if p[0] not in told), locator)
     if problems:
         raise LitectlError(_unique(problems))
 
     envs = sorted((data.get("environments") or {}).keys())
     if env is not None and env not in envs:
         known = ", ".join(envs) or "none"
-        raise LitectlError([error(f'unknown environment "{env}" (environments in the spec: {known})',
-                                  ("environments",), locator.span(("environments",)) if envs else None)])
+        raise LitectlError(
+            [
+                error(
+                    f'unknown environment "{env}" (environments in the spec: {known})',
+                    ("environments",),
+                    locator.span(("environments",)) if envs else None,
+                )
+            ]
+        )
     merged = {name: normalize.environment_document(data, name) for name in envs}
     for name, document in merged.items():
         problems += _positioned(_schema_problems(document, _merged_schema()), locator, name)
@@ -140,3 +154,14 @@ def compile_loaded(loaded: Loaded, *, env: str | None = None) -> ir.Compilation:
 
 def compile_file(path: str | os.PathLike[str], *, env: str | None = None) -> ir.Compilation:
     return compile_loaded(load_file(path), env=env)
+
+
+def validate_files(paths: Iterable[str | os.PathLike[str]]) -> list[Diagnostic]:
+    """Every problem of every spec (an empty list when all are valid)."""
+    found: list[Diagnostic] = []
+    for path in paths:
+        try:
+            compile_file(path)
+        except LitectlError as exc:
+            found += exc.diagnostics
+    return found

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+SCHEMA_ID = "https://litectl.dev/schemas/v1alpha1/litectl.schema.json"
 SCHEMA_FILE = Path(__file__).with_name("litectl.schema.json")
 
 

@@ -7,7 +7,6 @@ them without importing any renderer (start-up time matters for `litectl validate
 from __future__ import annotations
 
 import attrs
-
 from litectl.compiler.model import DNS1123_LABEL, DNS1123_MESSAGE, spec
 
 OUTPUT_DESCRIPTION = "Output directory, relative to the spec file."
@@ -18,11 +17,19 @@ class HelmOptions:
     """Options of the `helm` target."""
 
     output: str = spec("deploy/helm", description=OUTPUT_DESCRIPTION, constraints={"minLength": 1})
-    chartName: str | None = spec(None, description="Chart name (default: `metadata.name`).",
-                                 constraints={"pattern": DNS1123_LABEL, "x-message": DNS1123_MESSAGE})
-    chartVersion: str = spec("0.1.0", description="Chart version (SemVer).",
-                             constraints={"pattern": r"^[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$",
-                                          "x-message": "must be a SemVer version such as 0.1.0"})
+    chartName: str | None = spec(
+        None,
+        description="Chart name (default: `metadata.name`).",
+        constraints={"pattern": DNS1123_LABEL, "x-message": DNS1123_MESSAGE},
+    )
+    chartVersion: str = spec(
+        "0.1.0",
+        description="Chart version (SemVer).",
+        constraints={
+            "pattern": r"^[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$",
+            "x-message": "must be a SemVer version such as 0.1.0",
+        },
+    )
     kubeVersion: str = spec(">=1.27.0-0", description="Chart.yaml kubeVersion constraint.")
 
 
@@ -60,7 +67,9 @@ class ComposeProxy:
     """The nginx reverse proxy serving the ingress route table."""
 
     enabled: bool | None = spec(None, description="Add the proxy (default: `ingress.enabled`).")
-    port: int = spec(8080, description="Host port of the proxy.", constraints={"minimum": 1, "maximum": 65535})
+    port: int = spec(
+        8080, description="Host port of the proxy.", constraints={"minimum": 1, "maximum": 65535}
+    )
 
 
 PUBLISH_PORT = {"minimum": 0, "maximum": 65535}

@@ -11,14 +11,16 @@ import importlib
 from typing import Any
 
 import attrs
-
 from litectl.compiler.diagnostics import Diagnostic, LitectlError, error
 from litectl.targets.options import BUILTIN_OPTIONS
 
 ENTRY_POINT_GROUP = "litectl.targets"
 
 BUILTINS: dict[str, tuple[str, str]] = {
-    "helm": ("litectl.targets.helm", "a parameterised Helm chart (the upstream componentized chart's values contract)"),
+    "helm": (
+        "litectl.targets.helm",
+        "a parameterised Helm chart (the upstream componentized chart's values contract)",
+    ),
     "kustomize": ("litectl.targets.kustomize", "Kustomize base/ plus one minimal overlay per environment"),
     "compose": ("litectl.targets.compose", "docker compose files for local and single-host use"),
 }
@@ -29,7 +31,7 @@ _plugins: dict[str, Any] | None = None
 def _plugin_entry_points() -> dict[str, Any]:
     global _plugins
     if _plugins is None:
-        from importlib.metadata import entry_points  # noqa: PLC0415  (lazy)
+        from importlib.metadata import entry_points
 
         _plugins = {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
     return _plugins
@@ -91,14 +93,17 @@ def structure_options(name: str, data: dict[str, Any]) -> tuple[Any, list[Diagno
         cls = options_type(name)
     except LitectlError as exc:
         return None, [attrs.evolve(d, path=()) for d in exc.diagnostics]
-    from litectl.compiler.normalize import _get_converter  # noqa: PLC0415
+    from litectl.compiler.structure import structure
 
     fields = {f.name for f in attrs.fields(cls)}
-    problems = [error(f'unknown option "{key}" of target {name}', (key,))
-                for key in data if key not in fields and not key.startswith("x-")]
+    problems = [
+        error(f'unknown option "{key}" of target {name}', (key,))
+        for key in data
+        if key not in fields and not key.startswith("x-")
+    ]
     if problems:
         return None, problems
     try:
-        return _get_converter().structure({k: v for k, v in data.items() if k in fields}, cls), []
-    except Exception as exc:  # cattrs' grouped errors: report them as one problem
+        return structure(data, cls), []
+    except (TypeError, ValueError) as exc:  # a plugin's options class rejected the values
         return None, [error(f"invalid options of target {name}: {exc}")]

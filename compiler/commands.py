@@ -1,0 +1,166 @@
+"""The `litectl` commands (typer), with one error funnel for every command."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Sequence
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+from litectl.compiler import __version__
+from litectl.compiler.cli import INTERNAL_ERROR, report
+from litectl.compiler.diagnostics import Diagnostic, LitectlError, UsageError
+
+app = typer.Typer(
+    name="litectl",
+    help="Compile one LiteLLM topology spec into a Helm chart, Kustomize or docker compose.",
+    add_completion=True,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+
+
+FormatOption = Annotated[Format, typer.Option("--format", help="How to print diagnostics.")]
+T = TypeVar("T")
+
+
+def _report(diagnostics: Sequence[Diagnostic], fmt: Format) -> None:
+    report(diagnostics, fmt.value)
+
+
+def _run(fmt: Format, action: Callable[[], T]) -> T:
+    """The error funnel: user mistakes exit 1 with diagnostics, bugs exit 3."""
+    try:
+        return action()
+    except LitectlError as exc:
+        _report(exc.diagnostics, fmt)
+        raise typer.Exit(1) from None
+    except UsageError as exc:
+        sys.stderr.write(f"litectl: error: {exc}\n")
+        raise typer.Exit(2) from None
+    except (typer.Exit, typer.Abort, KeyboardInterrupt):
+        raise
+    except Exception as exc:
+        if os.environ.get("LITECTL_DEBUG"):
+            raise
+        sys.stderr.write(f"{INTERNAL_ERROR}{type(exc).__name__}: {exc}\n")
+        raise typer.Exit(3) from None
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"litectl {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """litectl: a declarative config compiler for LiteLLM deployments."""
+
+
+@app.command()
+def validate(
+    specs: Annotated[list[Path], typer.Argument(help="Topology spec files.", show_default=False)],
+    fmt: FormatOption = Format.text,
+) -> None:
+    """Validate specs (and every environment, merged): silent on success, one line per problem."""
+    from litectl.compiler.validate import validate_files
+
+    found = _run(fmt, lambda: validate_files(specs))
+    if found or fmt is Format.json:
+        _report(found, fmt)
+    if any(d.severity == "error" for d in found):
+        raise typer.Exit(1)
+
+
+@app.command(name="compile")
+def compile_command(
+    spec: Annotated[Path, typer.Argument(help="Topology spec file.", show_default=False)],
+    target: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--target", "-t", help="Target to build (repeatable; default: every target listed in `targets`)."
+        ),
+    ] = None,
+    env: Annotated[
+        str | None,
+        typer.Option(
+            "--env", help="Emit this environment's merged document as a standalone output, without overlays."
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="Output directory (one target only; default: targets.<name>.output)."
+        ),
+    ] = None,
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check", help="Write nothing; exit 1 with a unified diff when any generated file is stale."
+        ),
+    ] = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Treat warnings (features a target cannot express) as errors.")
+    ] = False,
+    fmt: FormatOption = Format.text,
+) -> None:
+    """Compile a spec through one or more targets into output directories."""
+    from litectl.compiler.build import build
+
+    drifted = _run(
+        fmt,
+        lambda: build(
+            spec,
+            targets=target or (),
+            env=env,
+            output=output,
+            check=check,
+            strict=strict,
+            report=lambda ds: _report(ds, fmt),
+        ),
+    )
+    if drifted:
+        raise typer.Exit(1)
+
+
+@app.command()
+def schema() -> None:
+    """Print the spec's JSON Schema (draft-07), for editors and CI."""
+    from litectl.schema import schema_text
+
+    sys.stdout.write(schema_text())
+
+
+@app.command()
+def init(
+    name: Annotated[str, typer.Option(help="metadata.name of the new deployment.")] = "litellm",
+) -> None:
+    """Print a commented starter spec (with the editor schema modeline on line 1)."""
+    from litectl.compiler.starter import starter_spec
+
+    sys.stdout.write(_run(Format.text, lambda: starter_spec(name)))
+
+
+@app.command()
+def targets() -> None:
+    """List the built-in and installed targets."""
+    from litectl.targets.registry import describe
+
+    rows = _run(Format.text, describe)
+    width = max(len(r[0]) for r in rows)
+    for name, origin, description in rows:
+        typer.echo(f"{name.ljust(width)}  {description}  [{origin}]")
