@@ -8,7 +8,8 @@ specification's merge section): mappings merge key by key, scalars are replaced,
 * a mapping key the environment does not have is removed with `!reset null`;
 * a sequence that differs is replaced whole with `!override` (appending would keep stale
   entries), except the three replaced-anyway fields, which stay plain;
-* anything else that differs is written as the environment's value.
+* anything else that differs is written as the environment's value (top-level `x-` extensions
+  whole, since older Compose releases replace them instead of merging).
 
 `!reset` and `!override` are Compose's own YAML tags (docker compose 2.24 and later). The shared
 YAML writer only writes plain data, so tagged nodes are written as marker values and the
@@ -55,6 +56,10 @@ def _mapping_delta(
 
 
 def _value_delta(key: str, old: Any, new: Any, path: tuple[str, ...]) -> dict[str, Any]:
+    if len(path) == 1 and key.startswith("x-"):
+        # Older Compose releases replace top-level extensions instead of merging them: the whole
+        # value gives the same result under either rule.
+        return {key: new}
     if isinstance(old, Mapping) and isinstance(new, Mapping):
         return {key: _mapping_delta(old, new, path)}
     if isinstance(new, list) and _replaced(path):
