@@ -8,6 +8,7 @@ targets only map data. Problems are reported as diagnostics with document paths;
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping, Sequence
 from typing import Any, cast
@@ -109,6 +110,7 @@ class _Resolver:
         )
 
     # environment wiring
+    @functools.cached_property
     def master_key_env(self) -> list[ir.EnvVar]:
         mk = self.doc.masterKey
         ref = ir.SecretKeyRef(mk.secretName, mk.secretKey)
@@ -193,27 +195,40 @@ class _Resolver:
             env.append(ir.EnvVar("REDIS_CLUSTER_NODES", nodes))
         return env
 
+    @functools.cached_property
     def server_env(self) -> list[ir.EnvVar]:
+        """Database, schema-update and Redis wiring: computed once, shared by every server."""
         return [*self.database_env(), ir.EnvVar("DISABLE_SCHEMA_UPDATE", "true"), *self.redis_env()]
 
     def user_env(self, items: Sequence[Mapping[str, Any]], path: JsonPath) -> list[ir.EnvVar]:
         out: list[ir.EnvVar] = []
-        for item in items:
+        for index, item in enumerate(items):
             name = item["name"]
             source = item.get("valueFrom")
             if not source:
                 out.append(ir.EnvVar(name, str(item.get("value", "")), user=True))
-            elif "secretKeyRef" in source:
+                continue
+            for kind in ("secretKeyRef", "configMapKeyRef"):
+                if kind in source and not source[kind].get("name"):
+                    self.fail(
+                        f"extraEnv {name}: valueFrom.{kind} needs the name of the object",
+                        (*path, index, "valueFrom", kind),
+                    )
+            if "secretKeyRef" in source:
                 ref = source["secretKeyRef"]
-                out.append(ir.EnvVar(name, secret=ir.SecretKeyRef(ref["name"], ref["key"]), user=True))
+                out.append(
+                    ir.EnvVar(name, secret=ir.SecretKeyRef(ref.get("name", ""), ref["key"]), user=True)
+                )
             elif "configMapKeyRef" in source:
                 ref = source["configMapKeyRef"]
-                out.append(ir.EnvVar(name, config_map=ir.ConfigMapKeyRef(ref["name"], ref["key"]), user=True))
+                config_map = ir.ConfigMapKeyRef(ref.get("name", ""), ref["key"])
+                out.append(ir.EnvVar(name, config_map=config_map, user=True))
             else:
                 out.append(ir.EnvVar(name, other=dict(source), user=True))
         return out
 
     # pods
+    @functools.cached_property
     def service_account(self) -> ir.ServiceAccount:
         sa = self.doc.serviceAccount
         name = sa.name or (self.name if sa.create else "default")
@@ -239,7 +254,7 @@ class _Resolver:
                     f"{component}.podLabels cannot set {key}: it is a selector label",
                     (*path, "podLabels", key),
                 )
-        sa = self.service_account()
+        sa = self.service_account
         return ir.PodSettings(
             service_account_name=sa.name if server else "default",
             automount_token=sa.automount if server else False,
@@ -299,9 +314,9 @@ class _Resolver:
             g = cast(model.Gateway, c)
             args: tuple[str, ...] = ("gateway", "--host", "0.0.0.0", "--port", str(port))
             env = [
-                *self.master_key_env(),
+                *self.master_key_env,
                 *log,
-                *self.server_env(),
+                *self.server_env,
                 *config,
                 ir.EnvVar("NUM_WORKERS", str(g.numWorkers)),
             ]
@@ -314,7 +329,7 @@ class _Resolver:
                 ]
         elif component == "backend":
             args = ("backend", "--host", "0.0.0.0", "--port", str(port))
-            env = [*self.master_key_env(), *log, *self.server_env(), *config]
+            env = [*self.master_key_env, *log, *self.server_env, *config]
         else:
             args = ("ui",)
             env = [*log]
@@ -353,7 +368,7 @@ class _Resolver:
         j = self.doc.migrationJob
         if not j.enabled:
             return None
-        env = [*self.server_env(), *self.user_env(j.extraEnv, ("migrationJob", "extraEnv"))]
+        env = [*self.server_env, *self.user_env(j.extraEnv, ("migrationJob", "extraEnv"))]
         return ir.MigrationJob(
             name=f"{self.name}-migrations",
             image=self.image(j.image),
@@ -415,7 +430,7 @@ class _Resolver:
             annotations=dict(self.doc.metadata.annotations),
             image=self.image(None),
             pod_security=self.doc.podSecurity,
-            service_account=self.service_account(),
+            service_account=self.service_account,
             config=ir.ProxyConfig(f"{self.name}-gateway-config", self.doc.gateway.config.proxy_config),
             redis=self.redis(),
             gateway=workloads["gateway"],
