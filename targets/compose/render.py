@@ -173,15 +173,12 @@ def readme(base: Stack, environments: Sequence[Stack], warnings: Sequence[Diagno
         "## Not reproduced by compose",
         "",
     ]
-    if warnings:
-        lines += [f"- {d.message.removeprefix('compose cannot express ')}" for d in warnings]
-    else:
-        lines.append("- Nothing: every feature this spec uses has a compose equivalent.")
-    lines += [
-        "- Liveness probes: compose does not restart an unhealthy container; `restart: unless-stopped` "
-        "restarts crashed ones.",
-        "",
-    ]
+    lines += [f"- {d.message.removeprefix('compose cannot express ')}" for d in warnings]
+    lines.append("- Liveness probes: compose does not restart an unhealthy container; `restart: unless-stopped` "
+                 "restarts crashed ones.")
+    if not warnings:
+        lines.append("- Apart from that, every feature this spec uses has a compose equivalent.")
+    lines.append("")
     return "\n".join(lines)
 
 
