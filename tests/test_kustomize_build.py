@@ -95,6 +95,8 @@ EXTRA_SPECS: Mapping[str, str] = {
             migrationJob: {image: {repository: ghcr.io/berriai/litellm-migrations}}
           renamed:              # every object gets another name
             metadata: {name: lt2}
+          locked-down:          # restricted pods: security contexts, emptyDir volumes and mounts
+            podSecurity: restricted
         """,
     "kustomize-late-jobs": """
         apiVersion: litectl/v1alpha1
@@ -105,18 +107,22 @@ EXTRA_SPECS: Mapping[str, str] = {
           writer: {host: pg, dbname: litellm, useIAMAuth: true}
         serviceAccount: {create: true}
         migrationJob: {enabled: false}
+        backend: {enabled: false}
         environments:
           jobs:                 # a Job only this environment runs, as the base's ServiceAccount
             metadata: {namespace: lj-jobs}
             migrationJob: {enabled: true, ttlSecondsAfterFinished: null, activeDeadlineSeconds: null}
-          hpa-off:              # replicas instead of HPAs; an Ingress only here
-            gateway: {hpa: {enabled: false}, replicas: 3, pdb: {enabled: true}}
-            backend: {hpa: {enabled: false}}
+          hpa-off:              # replicas instead of HPAs; a backend (mounting the config) and an
+            gateway: {hpa: {enabled: false}, replicas: 3, pdb: {enabled: true}}  # Ingress only here
+            backend: {enabled: true, hpa: {enabled: false}}
             ingress:
               enabled: true
               controller: nginx
               host: x.example.com
               extraPaths: [{path: /hooks.v1, service: backend}]
+          mirror:               # every image from another registry: one `images:` entry
+            image: {repository: registry.example.com/litellm, pullPolicy: Always}
+            migrationJob: {enabled: true}
         """,
 }
 
@@ -255,7 +261,20 @@ def comparable(objects: Sequence[KubeObject]) -> dict[tuple[str, str], KubeObjec
     return out
 
 
+def assert_config_references_resolve(objects: Sequence[KubeObject], what: str) -> None:
+    """Every ConfigMap a pod mounts is in the build under that very (hash-suffixed) name."""
+    names = {o["metadata"]["name"] for o in objects if o["kind"] == "ConfigMap"}
+    for obj in objects:
+        template = (obj.get("spec") or {}).get("template") or {}
+        for volume in (template.get("spec") or {}).get("volumes") or []:
+            mounted = (volume.get("configMap") or {}).get("name")
+            if mounted is not None:
+                where = f"{what}: {obj['kind']}/{obj['metadata']['name']} mounts ConfigMap {mounted}"
+                assert mounted in names and CONFIGMAP_HASH.match(mounted), f"{where}, not one of {names}"
+
+
 def assert_same_objects(actual: Sequence[KubeObject], expected: Sequence[KubeObject], what: str) -> None:
+    assert_config_references_resolve(actual, what)
     got, want = comparable(actual), comparable(expected)
     assert sorted(got) == sorted(want), f"{what}: object sets differ"
     for key in sorted(want):
