@@ -80,7 +80,9 @@ def _level_contexts(level: str) -> tuple[dict[str, Any], dict[str, Any]]:
 
 
 def _merged_context(level: dict[str, Any], given: Mapping[str, Any] | None) -> dict[str, Any]:
-    return {**level, **(given or {})}
+    """The level's context with the user's keys winning, merged key by key (adding a capability
+    keeps the level's `drop: [ALL]`; `null` removes a level key)."""
+    return deep_merge(level, given or {})
 
 
 # --- the resolver ---------------------------------------------------------------------------
@@ -420,8 +422,9 @@ class _Resolver:
         return out
 
     def topology(self) -> ir.Topology:
-        workloads = {c: self.workload(c) for c in ("gateway", "backend", "ui")}
-        enabled = [c for c, w in workloads.items() if w is not None]
+        names: tuple[ir.ComponentName, ...] = ("gateway", "backend", "ui")
+        workloads = {c: self.workload(c) for c in names}
+        enabled: list[ir.ComponentName] = [c for c, w in workloads.items() if w is not None]
         return ir.Topology(
             name=self.name,
             environment=self.env,

@@ -40,9 +40,9 @@ def _title(name: str) -> str:
 
 def field_default(field: attrs.Attribute[Any]) -> Any:
     """The default a field takes when the spec omits it (`attrs.NOTHING` when required)."""
-    default = field.default
-    if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
-        return default.factory()  # type: ignore[attr-defined]
+    default: Any = field.default
+    if isinstance(default, attrs.Factory):  # type: ignore[arg-type]  # attrs types Factory as a function
+        return default.factory()
     return default
 
 
@@ -244,7 +244,7 @@ def generate(kube_defs: dict[str, Any] | None = None) -> dict[str, Any]:
 
 def load_kube_definitions(version: str = KUBE_VERSION) -> dict[str, Any]:
     """The Kubernetes OpenAPI definitions bundled with kubernetes-validate (a development dependency)."""
-    import kubernetes_validate
+    import kubernetes_validate  # type: ignore[import-untyped]  # development-time only, untyped
 
     base = Path(kubernetes_validate.__file__).parent / "kubernetes-json-schema"
     data = json.loads((base / f"v{version}-local-strict" / "_definitions.json").read_text())
