@@ -31,7 +31,7 @@ _UINT64_MAX = 2**64 - 1
 
 
 def to_yaml(data: Any) -> str:
-    """The text `toYaml` gives for `data`, plus the final newline Helm's `toYaml` trims.
+    """Exactly the text Helm's `toYaml` gives for `data` (which trims one final newline).
 
     Where Helm's `toYaml` fails (NaN or infinite numbers; characters its YAML reader rejects
     after the JSON round trip) it writes nothing at all, and so does this.
@@ -42,7 +42,8 @@ def to_yaml(data: Any) -> str:
         return ""
     emitter = _Emitter()
     emitter.node(value, root=True)
-    return emitter.finish()
+    text = emitter.finish()
+    return text[:-1] if text.endswith("\n") else text
 
 
 class _UnrepresentableError(Exception):

@@ -1,0 +1,171 @@
+"""`templates/_generated.tpl`: what the chart takes from litectl's own sources instead of copies.
+
+The route table (compiler/routes.py), the component ports, arguments and mounts, the podSecurity
+levels and the spec model's defaults are written into the chart as data, so the chart and every
+other target read one source. Ports, arguments and security levels are taken from the
+normaliser itself, by resolving a minimal spec, rather than restated here.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+import types
+import typing
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+from litectl.compiler import ir, model, normalize, routes
+from litectl.compiler.naming import APP
+from litectl.compiler.schema_gen import field_default
+from litectl.targets.kube import MIGRATIONS_CONTAINER, volume_name
+
+#: Spec classes whose defaults the chart fills into objects a user may add with --set
+#: (list items and nullable sections), by name as in `__CHART__.object`.
+OBJECT_CLASSES: tuple[type, ...] = (model.ExtraPath, model.DatabaseReader, model.ReaderPasswordSecret,
+                                    model.ComponentImage, model.SecretKeyRef)
+SKIPPED_SECTIONS = ("apiVersion", "kind", "environments", "targets")
+
+
+def _nullable(hint: Any) -> bool:
+    return typing.get_origin(hint) in (typing.Union, types.UnionType) and type(None) in typing.get_args(hint)
+
+
+def _strip_none(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: _strip_none(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_strip_none(v) for v in value]
+    return value
+
+
+def _hints(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls, vars(sys.modules[cls.__module__]))
+
+
+def _instance_defaults(value: Any) -> dict[str, Any]:
+    """The non-nullable fields of a default spec object (recursively)."""
+    hints = _hints(type(value))
+    out: dict[str, Any] = {}
+    for field in attrs.fields(type(value)):
+        if _nullable(hints[field.name]):
+            continue
+        item = getattr(value, field.name)
+        out[field.name] = _instance_defaults(item) if attrs.has(type(item)) else _strip_none(model.to_plain(item))
+    return out
+
+
+def class_defaults(cls: type) -> dict[str, Any]:
+    """Defaults of the non-nullable fields of a spec class (nested required sections included).
+
+    Nullable fields are left out on purpose, at every depth: Helm drops nulls from a chart's
+    values, so for those a missing key must keep meaning null (a given probe, say, replaces the
+    default whole and may be removed).
+    """
+    hints = _hints(cls)
+    out: dict[str, Any] = {}
+    for field in attrs.fields(cls):
+        hint = hints[field.name]
+        if _nullable(hint):
+            continue
+        default = field_default(field)
+        if default is attrs.NOTHING:
+            if attrs.has(hint):
+                nested = class_defaults(hint)
+                if nested:
+                    out[field.name] = nested
+            continue
+        out[field.name] = _instance_defaults(default) if attrs.has(type(default)) \
+            else _strip_none(model.to_plain(default))
+    return out
+
+
+def document_defaults() -> dict[str, Any]:
+    """The values defaults: the document's, without the sections the chart does not carry."""
+    out = {k: v for k, v in class_defaults(model.Document).items() if k not in SKIPPED_SECTIONS}
+    out["metadata"] = {k: v for k, v in out.get("metadata", {}).items() if k != "name"}
+    return out
+
+
+@functools.cache
+def _reference_topologies() -> dict[str, ir.Topology]:
+    """A minimal spec resolved by the normaliser at each podSecurity level (every part enabled)."""
+    out = {}
+    for level in ("baseline", "restricted"):
+        document = {
+            "apiVersion": model.API_VERSION, "kind": model.KIND, "metadata": {"name": "x"},
+            "podSecurity": level, "database": {"writer": {"host": "h", "dbname": "d"}},
+        }
+        topology, problems = normalize.resolve(normalize.structure(document))
+        if problems:  # pragma: no cover - the minimal spec is valid by construction
+            raise RuntimeError(f"reference spec rejected: {problems}")
+        out[level] = topology
+    return out
+
+
+def _levels() -> dict[str, dict[str, Any]]:
+    levels = {}
+    for level, topology in _reference_topologies().items():
+        gateway = topology.gateway
+        assert gateway is not None
+        levels[level] = {"pod": dict(gateway.pod.pod_security_context or {}),
+                         "container": dict(gateway.pod.security_context or {})}
+    return levels
+
+
+def _writable_dirs() -> list[dict[str, str]]:
+    gateway = _reference_topologies()["restricted"].gateway
+    assert gateway is not None
+    return [{"name": volume_name(d), "path": d} for d in gateway.pod.writable_dirs]
+
+
+def _args() -> dict[str, list[str]]:
+    topology = _reference_topologies()["baseline"]
+    out: dict[str, list[str]] = {w.component: list(w.args) for w in topology.workloads}
+    assert topology.migrations is not None
+    out["migrations"] = list(topology.migrations.args)
+    return out
+
+
+def _route_list(items: typing.Iterable[ir.Route]) -> list[dict[str, str]]:
+    return [{"path": r.path, "pathType": r.path_type, "component": r.component} for r in items]
+
+
+def _raw(value: Any) -> str:
+    """A Go template raw string literal holding `value` as JSON."""
+    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    if "`" in text:  # pragma: no cover - none of our constants holds a backquote
+        raise ValueError(f"cannot embed {text!r} in a raw string")
+    return f"`{text}`"
+
+
+def _define(chart: str, name: str, body: str) -> str:
+    return f'{{{{- define "{chart}.{name}" -}}}}\n{body}\n{{{{- end }}}}\n'
+
+
+def generated_tpl(chart: str) -> str:
+    """The text of `templates/_generated.tpl` for a chart named `chart`."""
+    controllers = list(typing.get_args(model.IngressController))
+    object_defaults = {cls.__name__: class_defaults(cls) for cls in OBJECT_CLASSES}
+    parts = [
+        _define(chart, "appName", APP),
+        _define(chart, "port", "{{- index (dict " + " ".join(
+            f'"{c}" "{p}"' for c, p in ir.CONTAINER_PORTS.items()) + ") . -}}"),
+        _define(chart, "args", f"{{{{- index (fromJson {_raw(_args())}) . | toJson -}}}}"),
+        _define(chart, "configMountPath", ir.CONFIG_MOUNT_PATH),
+        _define(chart, "configVolume", ir.CONFIG_VOLUME),
+        _define(chart, "configKey", ir.CONFIG_KEY),
+        _define(chart, "migrationsContainer", MIGRATIONS_CONTAINER),
+        _define(chart, "podSecurityLevels", f"{{{{- {_raw(_levels())} -}}}}"),
+        _define(chart, "readOnlyWritableDirs", f"{{{{- {_raw(_writable_dirs())} -}}}}"),
+        _define(chart, "controllers", f"{{{{- {_raw(controllers)} -}}}}"),
+        *(_define(chart, f"routes.{c}", f"{{{{- {_raw(_route_list(routes.builtin_routes(c)))} -}}}}")
+          for c in controllers),
+        _define(chart, "routes.catchAll", f"{{{{- {_raw(_route_list([routes.CATCH_ALL]))} -}}}}"),
+        _define(chart, "defaults", f"{{{{- {_raw({'document': document_defaults(), **object_defaults})} -}}}}"),
+    ]
+    intro = ("{{/*\nConstants, the ingress route table and the spec's defaults, written by litectl from its own\n"
+             "sources (compiler/routes.py, compiler/normalize.py, compiler/model.py). Values-independent.\n*/}}\n")
+    return intro + "\n".join(parts)
