@@ -49,11 +49,10 @@ def env_entry(var: ir.EnvVar) -> KubeObject:
 def config_text(topology: ir.Topology) -> str:
     """The proxy config as the ConfigMap's `config.yaml` text.
 
-    Written exactly as the chart writes it (Helm's `toYaml`, ending in one newline like the
-    literal block the chart puts it in), so the chart and the plain manifests hold the same
-    bytes and therefore roll pods on the same `checksum/config`.
+    Exactly what the chart writes (Helm's `toYaml` plus a final newline), so the chart and the
+    plain manifests hold the same bytes and roll pods on the same `checksum/config`.
     """
-    return to_yaml(_plain(topology.config.data)).rstrip("\n") + "\n"
+    return to_yaml(_plain(topology.config.data)) + "\n"
 
 
 def config_checksum(topology: ir.Topology) -> str:
