@@ -5,8 +5,9 @@ do everything they can: add, delete, rename, re-namespace, change images per com
 - every kustomization builds with both kustomize versions and every object passes the Kubernetes
   schemas strictly (1.27 and the newest bundled);
 - the base and each environment build to the shared builder's objects for that topology, and to
-  what the Helm chart renders, apart from the ConfigMap's hash suffix, the Job's name hash,
-  Helm's own labels and how the migrations Job is sequenced;
+  what the Helm chart renders (`helm template` through the Helm SDK, with the environment's
+  values file), apart from the ConfigMap's hash suffix, the Job's name hash, Helm's own labels and
+  test Pods, and how the migrations Job is sequenced;
 - each overlay builds to exactly what compiling its environment alone (`--env`) builds to.
 """
 
@@ -28,7 +29,7 @@ import pytest
 import realtools as rt
 from litectl.compiler.ir import Topology
 from litectl.compiler.validate import compile_file
-from litectl.targets import kube
+from litectl.targets import kube, registry
 from litectl.targets.kustomize import TARGET
 from litectl.targets.kustomize.objects import JOB_HASH_LENGTH, job_hash
 
@@ -146,6 +147,10 @@ class Case:
         self.out = out
         self.compilation = compile_file(spec)
         _write(TARGET.render(self.compilation, None).files, out / "all")
+        helm = registry.load("helm")
+        options = self.compilation.base.targets.get("helm") or helm.options_type()
+        self.chart = out / "helm"
+        _write(helm.render(self.compilation, options).files, self.chart)
         #: Each environment compiled on its own (`--env NAME`): environment name -> output.
         self.alone: dict[str, Path] = {}
         for env in self.compilation.environments:
@@ -339,6 +344,36 @@ def test_overlay_equals_its_environment_compiled_alone(cases: dict[str, Case], c
         assert build(overlay, flavor) == build(out / "base", flavor), f"overlay {name} ({flavor})"
         if (overlay / "migrations").exists():
             assert build(overlay / "migrations", flavor) == build(out / "base" / "migrations", flavor)
+
+
+def helm_objects(chart: Path, topology: Topology) -> list[KubeObject]:
+    """`helm template` of the chart with the topology's values file, minus what is Helm's own.
+
+    Helm's own: its test Pods (`helm.sh/hook: test`), the `helm.sh/chart` label and the
+    managed-by value (`Helm` there, `litectl` in plain manifests).
+    """
+    values = [] if topology.environment is None else [chart / f"values-{topology.environment}.yaml"]
+    rendered = rt.helm_render(chart, values_files=values, release=topology.name,
+                              namespace=topology.namespace or "default")
+    objects = [o for o in rendered if (o["metadata"].get("annotations") or {}).get(kube.HELM_HOOK) != "test"]
+    for obj in objects:
+        template = (obj.get("spec") or {}).get("template") or {}
+        for meta in (obj["metadata"], template.get("metadata") or {}):
+            labels = meta.get("labels") or {}
+            labels.pop("helm.sh/chart", None)
+            if "app.kubernetes.io/managed-by" in labels:
+                assert labels["app.kubernetes.io/managed-by"] == "Helm"
+                labels["app.kubernetes.io/managed-by"] = "litectl"
+    return objects
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_builds_equal_the_helm_render(cases: dict[str, Case], case: str) -> None:
+    """What `kubectl apply -k` gets is what `helm install` gets, for the base and each environment."""
+    current = cases[case]
+    for directory, topology in current.leaves():
+        expected = helm_objects(current.chart, topology)
+        assert_same_objects(build(directory, reference_flavor()), expected, f"{directory} vs helm")
 
 
 def _object_files(directory: Path) -> list[KubeObject]:
