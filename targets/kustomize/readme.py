@@ -67,7 +67,8 @@ def readme(*, header: str, deployment: str, spec_name: str, leaves: Sequence[Lea
                          "this environment changes |")
         objects = ", ".join(leaf.migrations_objects)
         if leaf.job_name is not None:
-            lines.append(f"| `{leaf.path}/migrations/` | the migrations step of `{leaf.label}`: {objects} |")
+            of = "" if standalone else f" of `{leaf.label}`"
+            lines.append(f"| `{leaf.path}/migrations/` | the migrations step{of}: {objects} |")
         elif leaf.migrations_objects:
             lines.append(f"| `{leaf.path}/migrations/` | what the environments' migrations steps take "
                          f"from the base: {objects} (part of `{leaf.path}/` too) |")
@@ -89,7 +90,8 @@ def readme(*, header: str, deployment: str, spec_name: str, leaves: Sequence[Lea
     lines += [
         "",
         "`kustomize build DIR | kubectl apply -f -` does the same as `kubectl apply -k DIR`. If the Job",
-        "fails, `kubectl logs job/NAME` shows why; fix the cause and apply the migrations step again.",
+        "fails, `kubectl logs job/NAME` shows why; fix the cause, `kubectl delete job NAME` (a failed Job",
+        "stays failed) and run the migrations step again.",
         "",
         "## Why the Job's name ends in a hash",
         "",
