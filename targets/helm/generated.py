@@ -41,50 +41,57 @@ def _strip_none(value: Any) -> Any:
     return value
 
 
+#: Marks a default that is filled in whole when its key is missing, never merged key by key:
+#: Kubernetes shapes (probes, resources) and free-form maps replace the default whole in the spec.
+LEAF = "litectl.leaf"
+#: A section's whole default (nullable fields included), used when the section itself is missing.
+WHOLE = "litectl.whole"
+
+
 def _hints(cls: type) -> dict[str, Any]:
     return typing.get_type_hints(cls, vars(sys.modules[cls.__module__]))
 
 
-def _instance_defaults(value: Any) -> dict[str, Any]:
-    """The non-nullable fields of a default spec object (recursively)."""
-    hints = _hints(type(value))
-    out: dict[str, Any] = {}
-    for field in attrs.fields(type(value)):
-        if _nullable(hints[field.name]):
-            continue
-        item = getattr(value, field.name)
-        out[field.name] = _instance_defaults(item) if attrs.has(type(item)) else _strip_none(model.to_plain(item))
-    return out
+def _node(value: Any) -> Any:
+    """The defaults node of one default value."""
+    if attrs.has(type(value)):
+        return section_defaults(type(value), value)
+    plain = _strip_none(model.to_plain(value))
+    return {LEAF: plain} if isinstance(plain, dict) else plain
 
 
-def class_defaults(cls: type) -> dict[str, Any]:
-    """Defaults of the non-nullable fields of a spec class (nested required sections included).
+def section_defaults(cls: type, instance: Any = None) -> dict[str, Any]:
+    """The defaults tree of a spec section, as `__CHART__.fillDefaults` reads it.
 
-    Nullable fields are left out on purpose, at every depth: Helm drops nulls from a chart's
-    values, so for those a missing key must keep meaning null (a given probe, say, replaces the
-    default whole and may be removed).
+    A key missing from the values gets its default. Inside a section that is present, only the
+    non-nullable fields are filled in: Helm drops nulls from a chart's values, so for a nullable
+    field (a probe, an HPA target) a missing key must keep meaning null. A section missing as a
+    whole gets its whole default (WHOLE), nullable fields included, as the spec would.
     """
     hints = _hints(cls)
-    out: dict[str, Any] = {}
+    node: dict[str, Any] = {}
+    if instance is not None:
+        node[WHOLE] = _strip_none(model.to_plain(instance))
     for field in attrs.fields(cls):
         hint = hints[field.name]
         if _nullable(hint):
             continue
-        default = field_default(field)
-        if default is attrs.NOTHING:
-            if attrs.has(hint):
-                nested = class_defaults(hint)
-                if nested:
-                    out[field.name] = nested
+        if instance is not None:
+            node[field.name] = _node(getattr(instance, field.name))
             continue
-        out[field.name] = _instance_defaults(default) if attrs.has(type(default)) \
-            else _strip_none(model.to_plain(default))
-    return out
+        default = field_default(field)
+        if default is not attrs.NOTHING:
+            node[field.name] = _node(default)
+        elif attrs.has(hint):  # a required section: fill its own defaults when it is there
+            nested = section_defaults(hint)
+            if nested:
+                node[field.name] = nested
+    return node
 
 
 def document_defaults() -> dict[str, Any]:
     """The values defaults: the document's, without the sections the chart does not carry."""
-    out = {k: v for k, v in class_defaults(model.Document).items() if k not in SKIPPED_SECTIONS}
+    out = {k: v for k, v in section_defaults(model.Document).items() if k not in SKIPPED_SECTIONS}
     out["metadata"] = {k: v for k, v in out.get("metadata", {}).items() if k != "name"}
     return out
 
@@ -148,7 +155,7 @@ def _define(chart: str, name: str, body: str) -> str:
 def generated_tpl(chart: str) -> str:
     """The text of `templates/_generated.tpl` for a chart named `chart`."""
     controllers = list(typing.get_args(model.IngressController))
-    object_defaults = {cls.__name__: class_defaults(cls) for cls in OBJECT_CLASSES}
+    object_defaults = {cls.__name__: section_defaults(cls) for cls in OBJECT_CLASSES}
     parts = [
         _define(chart, "appName", APP),
         _define(chart, "port", "{{- index (dict " + " ".join(

@@ -21,26 +21,42 @@ overwrite those.
 */}}
 {{- define "litellm.values" -}}
 {{- $defaults := include "litellm.defaults" . | fromJson -}}
-{{- toJson (include "litellm.withDefaults" (dict "value" .Values "defaults" $defaults.document) | fromJson) -}}
+{{- $values := deepCopy .Values -}}
+{{- include "litellm.fillDefaults" (dict "value" $values "defaults" $defaults.document) -}}
+{{- toJson $values -}}
 {{- end }}
 
-{{- define "litellm.withDefaults" -}}
-{{- $out := deepCopy (.value | default dict) -}}
+{{/*
+Sets missing keys of .value (a map, changed in place) from a defaults tree written by litectl:
+a missing section gets its whole default ("litectl.whole"), a missing Kubernetes shape or
+free-form map its default as is ("litectl.leaf"); inside a present section only the keys the
+tree lists (the non-nullable ones) are filled in, recursively.
+*/}}
+{{- define "litellm.fillDefaults" -}}
+{{- $out := .value -}}
 {{- range $key, $default := .defaults -}}
-{{- if not (hasKey $out $key) -}}
-{{- $_ := set $out $key $default -}}
-{{- else if and (kindIs "map" $default) (kindIs "map" (index $out $key)) -}}
-{{- $_ := set $out $key (include "litellm.withDefaults" (dict "value" (index $out $key) "defaults" $default) | fromJson) -}}
+{{- if eq $key "litectl.whole" -}}
+{{- else if not (hasKey $out $key) -}}
+{{- if and (kindIs "map" $default) (hasKey $default "litectl.leaf") -}}
+{{- $_ := set $out $key (deepCopy (get $default "litectl.leaf")) -}}
+{{- else if and (kindIs "map" $default) (hasKey $default "litectl.whole") -}}
+{{- $_ := set $out $key (deepCopy (get $default "litectl.whole")) -}}
+{{- else if not (kindIs "map" $default) -}}
+{{- $_ := set $out $key (deepCopy $default) -}}
+{{- end -}}
+{{- else if and (kindIs "map" $default) (not (hasKey $default "litectl.leaf")) (kindIs "map" (index $out $key)) -}}
+{{- include "litellm.fillDefaults" (dict "value" (index $out $key) "defaults" $default) -}}
 {{- end -}}
 {{- end -}}
-{{- toJson $out -}}
 {{- end }}
 
 {{/* A nullable object of the spec (e.g. database.reader) with its own defaults, or nothing. */}}
 {{- define "litellm.object" -}}
 {{- if kindIs "map" .value -}}
 {{- $defaults := include "litellm.defaults" .root | fromJson -}}
-{{- include "litellm.withDefaults" (dict "value" .value "defaults" (index $defaults .class)) -}}
+{{- $value := deepCopy .value -}}
+{{- include "litellm.fillDefaults" (dict "value" $value "defaults" (index $defaults .class)) -}}
+{{- toJson $value -}}
 {{- else -}}
 null
 {{- end -}}
