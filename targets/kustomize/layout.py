@@ -69,14 +69,14 @@ def _config_text(item: Item) -> str:
 
 def base_directories(all_items: Sequence[Item], namespace: str | None,
                      stems: Mapping[tuple[str, str], str]) -> tuple[Directory, Directory | None]:
-    """`base/` and, when there is a migrations Job, `base/migrations/`."""
+    """`base/` and, when a migrations step needs objects, `base/migrations/` (part of `base/` too)."""
     migrations = None
     resources: list[str] = []
     files: dict[str, Any] = {}
     generators: list[dict[str, Any]] = []
-    jobs = [item for item in all_items if item.migrations]
-    if jobs:
-        migration_files = {f"{stems[i.key]}.yaml": _file_object(i.obj) for i in jobs}
+    steps = [item for item in all_items if item.migrations]
+    if steps:
+        migration_files = {f"{stems[i.key]}.yaml": _file_object(i.obj) for i in steps}
         migrations = Directory({**_head(namespace), "resources": list(migration_files)}, migration_files)
         resources.append(MIGRATIONS_DIR)
     for item in all_items:
