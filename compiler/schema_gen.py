@@ -81,6 +81,11 @@ class _Generator:
                 out[k] = {p: self._convert_kube(s) for p, s in v.items()}
             elif k.startswith("x-kubernetes-") or k == "format":
                 continue
+            elif k == "type" and isinstance(v, list):
+                # The API server reads null as "unset"; litectl asks for the value or its absence,
+                # so a stray `null` is reported instead of reaching the output as "None".
+                kept = [t for t in v if t != "null"]
+                out[k] = kept[0] if len(kept) == 1 else kept
             else:
                 out[k] = self._convert_kube(v)
         return out

@@ -8,6 +8,7 @@ into an environment's own lines when the problem comes from a value that environ
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -57,17 +58,23 @@ class _Locator:
 
 
 def _existing_depth(data: Any, path: JsonPath) -> int:
+    """How many leading parts of `path` exist in `data`."""
     depth = 0
     node = data
     for part in path:
-        if isinstance(node, Mapping) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-            node = node[part]
-        else:
+        found, node = _child(node, part)
+        if not found:
             break
         depth += 1
     return depth
+
+
+def _child(node: Any, part: str | int) -> tuple[bool, Any]:
+    if isinstance(node, Mapping):
+        return (part in node, node.get(part))
+    if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        return (True, node[part])
+    return (False, None)
 
 
 def _positioned(
@@ -150,6 +157,31 @@ def compile_loaded(loaded: Loaded, *, env: str | None = None) -> ir.Compilation:
         chosen = next(t for t in environments if t.environment == env)
         return ir.Compilation(loaded.file, chosen, ())
     return ir.Compilation(loaded.file, base, environments)
+
+
+_ENV_PREFIX = re.compile(r"environment ([a-z0-9](?:[-a-z0-9]*[a-z0-9])?): ")
+
+
+def position(loaded: Loaded, diagnostics: Iterable[Diagnostic], fallback: JsonPath = ()) -> list[Diagnostic]:
+    """Point diagnostics found after validation (a target's: a document path, no span) into the file.
+
+    A message starting `environment <name>: ` carries a path into that environment's merged
+    document; it points into the environment's own lines where it sets the value. A diagnostic
+    without a path points at `fallback`.
+    """
+    locator = _Locator(loaded)
+    environments = loaded.data.get("environments") or {}
+    out = []
+    for d in diagnostics:
+        if d.span is None:
+            path = d.path or fallback
+            match = _ENV_PREFIX.match(d.message)
+            env = match.group(1) if match and match.group(1) in environments else None
+            if path[:1] == ("environments",):
+                env = None  # already a path of the file's own document
+            d = attrs.evolve(d, span=locator.span(path, env))
+        out.append(d)
+    return out
 
 
 def compile_file(path: str | os.PathLike[str], *, env: str | None = None) -> ir.Compilation:
