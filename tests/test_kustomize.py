@@ -134,8 +134,10 @@ def test_changed_value_keeps_its_place() -> None:
 
 
 def test_whole_value_replaced_when_shorter() -> None:
-    old = {"spec": {"resources": {"requests": {"cpu": "1", "memory": "4Gi"}, "limits": {"cpu": "2", "memory": "4Gi"}}}}
-    new = {"spec": {"resources": {"requests": {"cpu": "2", "memory": "8Gi"}, "limits": {"cpu": "4", "memory": "8Gi"}}}}
+    old = {"spec": {"resources": {"requests": {"cpu": "1", "memory": "4Gi"},
+                                  "limits": {"cpu": "2", "memory": "4Gi"}}}}
+    new = {"spec": {"resources": {"requests": {"cpu": "2", "memory": "8Gi"},
+                                  "limits": {"cpu": "4", "memory": "8Gi"}}}}
     assert diff(old, new) == [{"op": "replace", "path": "/spec/resources", "value": new["spec"]["resources"]}]
 
 
@@ -178,11 +180,13 @@ def test_image_reference(reference: str, expected: ImageRef) -> None:
 def test_one_image_changed_everywhere_is_an_images_entry() -> None:
     final = f"r/litellm:2@{DIGEST}"
     entries = plan_images([ContainerImage("r/litellm:1", final), ContainerImage("r/litellm:1", final)])
-    assert [e.to_kustomize() for e in entries.values()] == [{"name": "r/litellm", "newTag": "2", "digest": DIGEST}]
+    expected = [{"name": "r/litellm", "newTag": "2", "digest": DIGEST}]
+    assert [e.to_kustomize() for e in entries.values()] == expected
 
 
 def test_images_that_diverge_stay_patches() -> None:
-    assert plan_images([ContainerImage("r/litellm:1", "r/litellm:2"), ContainerImage("r/litellm:1", "r/litellm:3")]) == {}
+    diverging = [ContainerImage("r/litellm:1", "r/litellm:2"), ContainerImage("r/litellm:1", "r/litellm:3")]
+    assert plan_images(diverging) == {}
 
 
 def test_an_entry_may_not_rewrite_a_container_it_does_not_own() -> None:
@@ -230,7 +234,8 @@ def test_every_file_says_where_it_came_from(spec: Path) -> None:
 
 
 _YAML = YAML(typ="safe", pure=True)
-ALLOWED = {"apiVersion", "kind", "namespace", "resources", "configMapGenerator", "patches", "replicas", "images"}
+ALLOWED = {"apiVersion", "kind", "namespace", "resources", "configMapGenerator", "patches", "replicas",
+           "images"}
 
 
 def _kustomizations(files: Mapping[str, bytes]) -> dict[PurePosixPath, dict[str, Any]]:

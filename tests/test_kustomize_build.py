@@ -184,7 +184,8 @@ def cases(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Case]:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(textwrap.dedent(EXTRA_SPECS[name]).lstrip(), encoding="utf-8")
         out[name] = Case(path, root / name)
-    jobs = [(d, flavor) for case in out.values() for d in kustomizations(case.out / "all") for flavor in FLAVORS]
+    jobs = [(d, flavor) for case in out.values() for d in kustomizations(case.out / "all")
+            for flavor in FLAVORS]
     jobs += [(d, reference_flavor()) for case in out.values() for d in kustomizations(case.out / "alone")]
     _prefetch(jobs)
     return out
@@ -415,3 +416,22 @@ def test_sequencing_annotations(cases: dict[str, Case], case: str) -> None:
             hooks = {k: annotations[k] for k in (kube.ARGOCD_HOOK, kube.ARGOCD_HOOK_DELETE_POLICY)
                      if k in annotations}
             assert hooks == (kube.argocd_hook_annotations() if wanted else {}), f"{directory}: {obj['kind']}"
+
+
+def _config_volume(objects: Sequence[KubeObject], deployment: str) -> str:
+    for obj in objects:
+        if obj["kind"] == "Deployment" and obj["metadata"]["name"] == deployment:
+            volumes = obj["spec"]["template"]["spec"]["volumes"]
+            return str(next(v["configMap"]["name"] for v in volumes if "configMap" in v))
+    raise AssertionError(f"no Deployment {deployment}")
+
+
+def test_a_config_change_rolls_the_pods(cases: dict[str, Case]) -> None:
+    """A changed proxy config is a new ConfigMap name in the pod templates: Kubernetes rolls them."""
+    root = cases["kustomize-toggles"].out / "all"
+    flavor = reference_flavor()
+    base, changed, same = (build(root / path, flavor)
+                           for path in ("base", "overlays/with-ui", "overlays/split-images"))
+    for deployment in ("lt-gateway", "lt-backend"):
+        assert _config_volume(changed, deployment) != _config_volume(base, deployment)
+        assert _config_volume(same, deployment) == _config_volume(base, deployment)
