@@ -164,3 +164,44 @@ def targets() -> None:
     width = max(len(r[0]) for r in rows)
     for name, origin, description in rows:
         typer.echo(f"{name.ljust(width)}  {description}  [{origin}]")
+
+
+@app.command(name="import")
+def import_command(
+    from_helm_values: Annotated[
+        Path,
+        typer.Option(
+            "--from-helm-values",
+            help="A values file written for the upstream componentized LiteLLM chart.",
+            show_default=False,
+        ),
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write the spec to this new file (default: stdout)."),
+    ] = None,
+    name: Annotated[
+        str | None,
+        typer.Option(help="metadata.name of the spec (default: fullnameOverride, else litellm)."),
+    ] = None,
+) -> None:
+    """Turn upstream chart values into a commented topology spec; warn about what cannot be mapped."""
+    from litectl.compiler.importer import import_helm_values
+
+    if output is not None and (output.exists() or output.is_symlink()):
+        sys.stderr.write(f"litectl: error: {output} exists; litectl import writes new files only\n")
+        raise typer.Exit(2)
+    result = _run(Format.text, lambda: import_helm_values(from_helm_values, name=name))
+    _report(result.warnings, Format.text)
+    if output is None:
+        sys.stdout.write(result.text)
+        return
+
+    def write() -> None:
+        try:
+            with open(output, "x", encoding="utf-8", newline="\n") as handle:
+                handle.write(result.text)
+        except OSError as exc:
+            raise LitectlError([Diagnostic("error", f"{output}: cannot write: {exc.strerror or exc}")]) from None
+
+    _run(Format.text, write)
