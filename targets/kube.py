@@ -15,7 +15,7 @@ from typing import Any
 
 from litectl.compiler import ir
 from litectl.compiler.naming import common_labels, selector_labels
-from litectl.targets.helm.goyaml import to_yaml
+from litectl.targets.helm.goyaml import config_text as helm_config_text
 
 KubeObject = dict[str, Any]
 
@@ -43,16 +43,22 @@ def env_entry(var: ir.EnvVar) -> KubeObject:
         return {"name": var.name, "valueFrom": {"configMapKeyRef": {"name": ref.name, "key": ref.key}}}
     if var.other is not None:
         return {"name": var.name, "valueFrom": _plain(var.other)}
-    return {"name": var.name, "value": "" if var.value is None else str(var.value)}
+    value = "" if var.value is None else str(var.value)
+    if var.user:  # the user's own Kubernetes EnvVar: `$(NAME)` references mean what they wrote
+        return {"name": var.name, "value": value}
+    # litectl's values (a database name, a path) are literal text, but Kubernetes expands `$(NAME)`
+    # in env values and reads `$$` as `$`: doubling every `$` hands the container the text as is.
+    return {"name": var.name, "value": value.replace("$", "$$")}
 
 
 def config_text(topology: ir.Topology) -> str:
     """The proxy config as the ConfigMap's `config.yaml` text.
 
-    Exactly what the chart writes (Helm's `toYaml` plus a final newline), so the chart and the
-    plain manifests hold the same bytes and roll pods on the same `checksum/config`.
+    Exactly what the chart writes (Helm's `toYaml`, or indented JSON when toYaml's output would
+    be misread by LiteLLM's YAML 1.1 reader, plus a final newline), so the chart and the plain
+    manifests hold the same bytes and roll pods on the same `checksum/config`.
     """
-    return to_yaml(_plain(topology.config.data)) + "\n"
+    return helm_config_text(_plain(topology.config.data))
 
 
 def config_checksum(topology: ir.Topology) -> str:

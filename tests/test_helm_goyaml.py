@@ -1,5 +1,6 @@
-"""`goyaml.to_yaml` against real Helm: the ConfigMap text (and so `checksum/config`) of the
-plain manifests must be the bytes the chart's `toYaml` writes, for any proxy config."""
+"""`goyaml` against real Helm: the ConfigMap text (and so `checksum/config`) of the plain
+manifests must be the bytes the chart writes, for any proxy config, and LiteLLM (PyYAML, YAML
+1.1) must read that text as the config the user wrote."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ from typing import Any
 
 import pytest
 import realtools
+import yaml  # type: ignore[import-untyped]  # ships no py.typed
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from litectl.targets.helm.goyaml import to_yaml
+from litectl.targets.helm.goyaml import config_text, to_pretty_json, to_yaml, yaml11_unsafe
 
 SEPARATOR = "\n#--8<--\n"
 
@@ -89,3 +91,104 @@ def test_known_shapes(to_yaml_chart: Path) -> None:
     cases.append({"model_list": [{"model_name": "gpt", "litellm_params": {"model": "openai/x", "rpm": 1000000,
                                                                              "temperature": 0.7}}]})
     assert [to_yaml(case) for case in cases] == helm_to_yaml(to_yaml_chart, cases)
+
+
+# --- toPrettyJson, and the ConfigMap text the chart picks -------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def pretty_json_chart(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    chart = tmp_path_factory.mktemp("prettyjson")
+    (chart / "templates").mkdir()
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: prettyjson\nversion: 0.1.0\n")
+    (chart / "templates" / "out.yaml").write_text(
+        "{{- range .Values.cases }}{{ toPrettyJson . }}" + SEPARATOR + "{{ end }}")
+    return chart
+
+
+@pytest.mark.realtool
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.dictionaries(KEYS, DATA, max_size=6), min_size=1, max_size=8))
+def test_to_pretty_json_matches_helm(pretty_json_chart: Path, cases: list[dict[str, Any]]) -> None:
+    rendered = realtools.helm_render_raw(pretty_json_chart, set_values={"cases": cases}, release="r",
+                                         namespace="n")["prettyjson/templates/out.yaml"].split(SEPARATOR)[:-1]
+    assert [to_pretty_json(case) for case in cases] == rendered, json.dumps(cases)[:2000]
+
+
+@pytest.fixture(scope="module")
+def litectl_chart(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from test_helm import EXAMPLES, rendered, write_chart
+
+    minimal = next(p for p in EXAMPLES if p.stem == "minimal")
+    return write_chart(rendered(minimal), tmp_path_factory.mktemp("minimal"))
+
+
+def chart_config_text(chart: Path, proxy_config: dict[str, Any]) -> str:
+    objects = realtools.helm_render(chart, values_files=[chart / "values.yaml"],
+                                    set_values={"gateway.config.proxy_config": proxy_config},
+                                    release="litellm", namespace="litellm")
+    config_map = next(o for o in objects if o["kind"] == "ConfigMap")
+    text: str = config_map["data"]["config.yaml"]
+    return text
+
+
+def _no_nel(value: Any) -> bool:
+    """NEL (U+0085) is left out: YAML folds it as a line break wherever it appears raw, and both
+    toYaml's JSON round trip and the ConfigMap's own serialisation do that differently."""
+    return "\x85" not in json.dumps(value, ensure_ascii=False)
+
+
+@pytest.mark.realtool
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.dictionaries(KEYS, DATA, max_size=6).filter(_no_nel))
+def test_config_text_is_what_the_chart_writes(litectl_chart: Path, proxy_config: dict[str, Any]) -> None:
+    assert config_text(proxy_config) == chart_config_text(litectl_chart, proxy_config), json.dumps(proxy_config)
+
+
+@pytest.mark.realtool
+@pytest.mark.parametrize("proxy_config", [
+    {"litellm_settings": {"<<": "<<", "=": "="}},
+    {"a": "2020-02-30"}, {"a": "2001-12-14 21:59:43.10 -5"}, {"a": "2001-12-14T21:59:43"}, {"a": "._5"},
+    {"a": "line\u2028separator"}, {"a": 1.5e21}, {"a": 2.0**64}, {"a": -(2**63)},
+    {"api_version": "2024-02-01", "long": "x " * 60}, {},
+], ids=repr)
+def test_config_text_edge_cases(litectl_chart: Path, proxy_config: dict[str, Any]) -> None:
+    text = config_text(proxy_config)
+    assert text == chart_config_text(litectl_chart, proxy_config)
+    assert yaml.safe_load(text) == proxy_config  # what LiteLLM (PyYAML, YAML 1.1) reads
+    assert text.startswith("{\n") == yaml11_unsafe(proxy_config)
+    assert text.startswith("{\n") == (proxy_config != {} and "api_version" not in proxy_config
+                                       and not isinstance(proxy_config.get("a"), float | int))
+
+
+@pytest.mark.realtool
+@pytest.mark.parametrize("number", [1e21, 1e-7, 1e20], ids=repr)
+def test_exponent_floats_without_a_dot(litectl_chart: Path, number: float) -> None:
+    """A known limit: go-yaml and encoding/json both write these as `1e+21`, which YAML 1.1 (so
+    LiteLLM) reads as a string; no Helm function writes `1.0e+21`. Both targets agree."""
+    text = config_text({"a": number})
+    assert text == chart_config_text(litectl_chart, {"a": number})
+    assert yaml.safe_load(text) == {"a": text.split(": ")[1].strip()}
+
+
+def _dotted(f: float) -> bool:
+    """Floats go-yaml writes with a dot (see test_exponent_floats_without_a_dot for the others)."""
+    text = to_yaml({"a": f})
+    return "e" not in text or "." in text
+
+
+# LiteLLM reads its config with PyYAML (YAML 1.1). Excluded: NEL (a line break to YAML, which the
+# JSON round trip inside toYaml already folds) and numbers beyond float64's exact integer range
+# (Helm holds every number as a float64 and writes integral ones with all digits).
+SAFE_TEXT = st.text(st.sampled_from([*"abcXYZ019 _-.:#'\"\n\t{}[],?!|>%@*&<=é", "😀", "\u2028"]), max_size=12)
+SAFE_SCALARS = st.one_of(SAFE_TEXT, st.sampled_from([w for w in WORDS if "\x85" not in w]), st.booleans(),
+                         st.none(), st.integers(min_value=-(2**53), max_value=2**53),
+                         st.floats(min_value=-(2.0**53), max_value=2.0**53).filter(_dotted))
+SAFE_DATA = st.recursive(SAFE_SCALARS, lambda c: st.one_of(st.lists(c, max_size=3),
+                                                           st.dictionaries(SAFE_TEXT, c, max_size=4)), max_leaves=20)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(SAFE_TEXT, SAFE_DATA, max_size=6))
+def test_litellm_reads_the_config_text_as_written(proxy_config: dict[str, Any]) -> None:
+    assert yaml.safe_load(config_text(proxy_config)) == proxy_config

@@ -20,6 +20,7 @@ import attrs
 from litectl.compiler import ir, model, normalize, routes
 from litectl.compiler.naming import APP
 from litectl.compiler.schema_gen import field_default
+from litectl.targets.helm import goyaml
 from litectl.targets.kube import MIGRATIONS_CONTAINER, volume_name
 
 #: Spec classes whose defaults the chart fills into objects a user may add with --set
@@ -171,6 +172,9 @@ def generated_tpl(chart: str) -> str:
         *(_define(chart, f"routes.{c}", f"{{{{- {_raw(_route_list(routes.builtin_routes(c)))} -}}}}")
           for c in controllers),
         _define(chart, "routes.catchAll", f"{{{{- {_raw(_route_list([routes.CATCH_ALL]))} -}}}}"),
+        _define(chart, "yaml11Pattern", f"^(?:{goyaml.YAML11_OTHER})$"),
+        _define(chart, "yaml11TimestampPattern", f"^(?:{goyaml.YAML11_TIMESTAMP})$"),
+        _define(chart, "goTimestampLayouts", f"{{{{- {_raw(list(goyaml.GO_TIMESTAMP_LAYOUTS))} -}}}}"),
         _define(chart, "defaults", f"{{{{- {_raw({'document': document_defaults(), **object_defaults})} -}}}}"),
     ]
     intro = ("{{/*\nConstants, the ingress route table and the spec's defaults, written by litectl from its own\n"

@@ -1,4 +1,4 @@
-"""Helm's `toYaml`, reproduced byte for byte for plain (JSON-like) data.
+"""Helm's `toYaml` (and `toPrettyJson`), reproduced byte for byte for plain (JSON-like) data.
 
 Why: the chart writes the proxy config into its ConfigMap with `toYaml`, and the plain
 manifests (kustomize) must hold the very same text, because the `checksum/config` pod
@@ -624,3 +624,101 @@ def _hex_escape(code: int) -> str:
     if code <= 0xFFFF:
         return f"u{code:04X}"
     return f"U{code:08X}"
+
+
+# --- the ConfigMap text: toYaml, or indented JSON where toYaml would mislead YAML 1.1 ------------
+
+#: Strings go-yaml may write plain that a YAML 1.1 reader (PyYAML, which LiteLLM loads its config
+#: with) takes for something else: the merge key, the value key, floats written `._5`. Shared
+#: with the chart (`__CHART__.yaml11Pattern`), so both pick the same format.
+YAML11_OTHER = r"<<|=|[-+]?\.[0-9_]+(?:[eE][-+][0-9]+)?"
+#: PyYAML's timestamp pattern: go-yaml quotes only the ones Go's time layouts parse.
+YAML11_TIMESTAMP = (r"[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt]|[ \t]+)[0-9]{1,2}"
+                    r":[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?")
+#: The time layouts go-yaml v2 recognises (its quoting decision), as the chart checks them.
+GO_TIMESTAMP_LAYOUTS = ("2006-1-2T15:4:5.999999999Z07:00", "2006-1-2t15:4:5.999999999Z07:00",
+                        "2006-1-2 15:4:5.999999999", "2006-1-2")
+_OTHER_RE = re.compile(YAML11_OTHER)
+_TIMESTAMP_RE = re.compile(YAML11_TIMESTAMP)
+
+
+def _misread_by_yaml11(text: str) -> bool:
+    if _OTHER_RE.fullmatch(text) or "\u2028" in text or "\u2029" in text:  # separators: raw line breaks
+        return True
+    return bool(_TIMESTAMP_RE.fullmatch(text)) and not _is_timestamp(text)
+
+
+def yaml11_unsafe(data: Any) -> bool:
+    """True when a key or string in `data` would be misread by YAML 1.1 from toYaml's output."""
+    if isinstance(data, Mapping):
+        return any(_misread_by_yaml11(str(k)) or yaml11_unsafe(v) for k, v in data.items())
+    if isinstance(data, list | tuple):
+        return any(yaml11_unsafe(v) for v in data)
+    return isinstance(data, str) and _misread_by_yaml11(data)
+
+
+_JSON_SHORT = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+_JSON_ESCAPED = re.compile("[\"\\\\\x00-\x1f<>&\u2028\u2029]")
+
+
+def _json_string(text: str) -> str:
+    def escape(match: re.Match[str]) -> str:
+        char = match.group()
+        return _JSON_SHORT.get(char) or f"\\u{ord(char):04x}"
+
+    return '"' + _JSON_ESCAPED.sub(escape, text) + '"'
+
+
+def _json_number(f: float) -> str:
+    """encoding/json's float64 text."""
+    if f == 0:
+        return "-0" if math.copysign(1.0, f) < 0 else "0"
+    if abs(f) < 1e-6 or abs(f) >= 1e21:
+        text = _format_g(f)  # 'e' with the shortest digits: same mantissa as %g
+        mantissa, exponent = text.split("e")
+        sign, digits = exponent[0], exponent[1:].lstrip("0") or "0"
+        return f"{mantissa}e{sign}{digits.zfill(2) if sign == '+' else digits}"
+    digits, dp = _digits(f)
+    sign = "-" if f < 0 else ""
+    if dp <= 0:
+        return f"{sign}0.{'0' * -dp}{digits}"
+    if dp >= len(digits):
+        return sign + digits + "0" * (dp - len(digits))
+    return f"{sign}{digits[:dp]}.{digits[dp:]}"
+
+
+def to_pretty_json(data: Any, indent: str = "") -> str:
+    """Exactly the text of sprig's `toPrettyJson` (json.MarshalIndent, two spaces)."""
+    inner = indent + "  "
+    if isinstance(data, Mapping):
+        if not data:
+            return "{}"
+        items = sorted((str(k), v) for k, v in data.items())
+        body = ",\n".join(f"{inner}{_json_string(k)}: {to_pretty_json(v, inner)}" for k, v in items)
+        return "{\n" + body + "\n" + indent + "}"
+    if isinstance(data, list | tuple):
+        if not data:
+            return "[]"
+        return "[\n" + ",\n".join(inner + to_pretty_json(v, inner) for v in data) + "\n" + indent + "]"
+    if data is True:
+        return "true"
+    if data is False:
+        return "false"
+    if data is None:
+        return "null"
+    if isinstance(data, int | float):
+        f = float(data)
+        if math.isnan(f) or math.isinf(f):
+            raise _UnrepresentableError(data)
+        return _json_number(f)
+    return _json_string(str(data))
+
+
+def config_text(data: Any) -> str:
+    """The ConfigMap's config.yaml as the chart writes it (`__CHART__.configText`)."""
+    if yaml11_unsafe(data):
+        try:
+            return to_pretty_json(data) + "\n"
+        except _UnrepresentableError:
+            return "\n"
+    return to_yaml(data) + "\n"

@@ -1,8 +1,52 @@
 {{/*
-Shared definitions. Every value reaches a manifest through toYaml, toJson or quote, never through
-tpl: LiteLLM configs and env values legitimately contain "{{ }}" and must come out literally.
-The route table, constants and model defaults come from _generated.tpl (written by litectl).
+Shared definitions. Every value reaches a manifest through __CHART__.yaml (strings quoted) or
+toJson, never through tpl: LiteLLM configs and env values legitimately contain "{{ }}" and must
+come out literally. The route table, constants and model defaults come from _generated.tpl
+(written by litectl).
 */}}
+
+{{/*
+YAML for a manifest, block style, every string double-quoted: unlike toYaml, whose plain
+scalars ("<<", "=", some dates) YAML 1.1 readers take for something else, every reader reads
+back exactly the value.
+*/}}
+{{- define "__CHART__.yaml" -}}
+{{- if kindIs "map" . -}}
+{{- if not . }}{}{{ else -}}
+{{- $lines := list -}}
+{{- range $key, $value := . -}}
+{{- $name := include "__CHART__.yamlKey" $key -}}
+{{- if and (or (kindIs "map" $value) (kindIs "slice" $value)) $value -}}
+{{- $lines = append $lines (printf "%s:\n%s" $name (include "__CHART__.yaml" $value | indent 2)) -}}
+{{- else -}}
+{{- $lines = append $lines (printf "%s: %s" $name (include "__CHART__.yaml" $value)) -}}
+{{- end -}}
+{{- end -}}
+{{- join "\n" $lines -}}
+{{- end -}}
+{{- else if kindIs "slice" . -}}
+{{- if not . }}[]{{ else -}}
+{{- $lines := list -}}
+{{- range . -}}
+{{- $lines = append $lines (printf "- %s" (include "__CHART__.yaml" . | indent 2 | trimPrefix "  ")) -}}
+{{- end -}}
+{{- join "\n" $lines -}}
+{{- end -}}
+{{- else if kindIs "string" . -}}
+{{- quote . -}}
+{{- else -}}
+{{- toJson . -}}
+{{- end -}}
+{{- end }}
+
+{{/* A mapping key: plain when every YAML reader reads it as this string, else quoted. */}}
+{{- define "__CHART__.yamlKey" -}}
+{{- if and (regexMatch "^[A-Za-z_][A-Za-z0-9_./-]*$" .) (not (has (lower .) (list "y" "n" "yes" "no" "on" "off" "true" "false" "null"))) -}}
+{{- . -}}
+{{- else -}}
+{{- quote . -}}
+{{- end -}}
+{{- end }}
 
 {{/* Object name prefix: fullnameOverride (litectl pins it to metadata.name), else <release>-<chart>. */}}
 {{- define "__CHART__.fullname" -}}
@@ -85,7 +129,7 @@ app.kubernetes.io/component: {{ .component | quote }}
 {{- $_ := set $labels "app.kubernetes.io/part-of" (include "__CHART__.appName" .) -}}
 {{- $_ := set $labels "app.kubernetes.io/managed-by" $root.Release.Service -}}
 {{- $_ := set $labels "helm.sh/chart" (printf "%s-%s" $root.Chart.Name $root.Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-") -}}
-{{- toYaml $labels -}}
+{{- include "__CHART__.yaml" $labels -}}
 {{- end }}
 
 {{/* Object metadata: name, namespace (metadata.namespace, when set), labels, annotations. */}}
@@ -101,7 +145,7 @@ labels:
 {{- range $key, $value := .annotations }}{{ $_ := set $annotations $key $value }}{{ end -}}
 {{- with $annotations }}
 annotations:
-  {{- toYaml . | nindent 2 }}
+  {{- include "__CHART__.yaml" . | nindent 2 }}
 {{- end }}
 {{- end }}
 
@@ -194,23 +238,23 @@ imagePullSecrets:
 {{- end }}
 {{- with .contexts.pod }}
 securityContext:
-  {{- toYaml . | nindent 2 }}
+  {{- include "__CHART__.yaml" . | nindent 2 }}
 {{- end }}
 {{- with .spec.nodeSelector }}
 nodeSelector:
-  {{- toYaml . | nindent 2 }}
+  {{- include "__CHART__.yaml" . | nindent 2 }}
 {{- end }}
 {{- with .spec.affinity }}
 affinity:
-  {{- toYaml . | nindent 2 }}
+  {{- include "__CHART__.yaml" . | nindent 2 }}
 {{- end }}
 {{- with .spec.tolerations }}
 tolerations:
-  {{- toYaml . | nindent 2 }}
+  {{- include "__CHART__.yaml" . | nindent 2 }}
 {{- end }}
 {{- with .spread }}
 topologySpreadConstraints:
-  {{- toYaml . | nindent 2 }}
+  {{- include "__CHART__.yaml" . | nindent 2 }}
 {{- end }}
 {{- end }}
 
@@ -223,9 +267,50 @@ topologySpreadConstraints:
 {{- end -}}
 {{- end }}
 
-{{/* The proxy config text of the ConfigMap (toYaml plus a final newline: the checksum covers it). */}}
+{{/*
+The proxy config text of the ConfigMap (the checksum covers exactly it): toYaml, as LiteLLM's
+users know it, unless a string in it is one that toYaml writes plain but LiteLLM's YAML 1.1
+reader takes for something else ("<<", "=", dates): then indented JSON, which every YAML reader
+reads as written. Both ending in one newline.
+*/}}
 {{- define "__CHART__.configText" -}}
-{{- printf "%s\n" (toYaml .v.gateway.config.proxy_config) -}}
+{{- $config := .v.gateway.config.proxy_config -}}
+{{- $check := dict "other" (include "__CHART__.yaml11Pattern" .) "timestamp" (include "__CHART__.yaml11TimestampPattern" .) "layouts" (include "__CHART__.goTimestampLayouts" . | fromJsonArray) -}}
+{{- if include "__CHART__.yaml11Unsafe" (dict "value" $config "check" $check) -}}
+{{- printf "%s\n" (toPrettyJson $config) -}}
+{{- else -}}
+{{- printf "%s\n" (toYaml $config) -}}
+{{- end -}}
+{{- end }}
+
+{{/* Non-empty when a key or string anywhere in .value is one toYaml would write misleadingly. */}}
+{{- define "__CHART__.yaml11Unsafe" -}}
+{{- $check := .check -}}
+{{- if kindIs "map" .value -}}
+{{- range $key, $value := .value -}}
+{{- include "__CHART__.yaml11Misread" (dict "text" $key "check" $check) -}}
+{{- include "__CHART__.yaml11Unsafe" (dict "value" $value "check" $check) -}}
+{{- end -}}
+{{- else if kindIs "slice" .value -}}
+{{- range .value }}{{ include "__CHART__.yaml11Unsafe" (dict "value" . "check" $check) }}{{ end -}}
+{{- else if kindIs "string" .value -}}
+{{- include "__CHART__.yaml11Misread" (dict "text" .value "check" $check) -}}
+{{- end -}}
+{{- end }}
+
+{{/*
+"1" when YAML 1.1 reads the plain text as something else and go-yaml does not quote it, or when
+it holds a Unicode line or paragraph separator (a line break to YAML 1.1, written raw by toYaml).
+*/}}
+{{- define "__CHART__.yaml11Misread" -}}
+{{- $text := .text -}}
+{{- if or (regexMatch .check.other $text) (contains "\u2028" $text) (contains "\u2029" $text) -}}
+1
+{{- else if regexMatch .check.timestamp $text -}}
+{{- $quoted := false -}}
+{{- range .check.layouts }}{{ if not (toDate . $text).IsZero }}{{ $quoted = true }}{{ end }}{{ end -}}
+{{- if not $quoted }}1{{ end -}}
+{{- end -}}
 {{- end }}
 
 {{/* A user's extraEnv item as litectl maps it (keyRefs keep name and key only). */}}

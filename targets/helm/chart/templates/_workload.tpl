@@ -71,7 +71,7 @@ spec:
     metadata:
       {{- with $annotations }}
       annotations:
-        {{- toYaml . | nindent 8 }}
+        {{- include "__CHART__.yaml" . | nindent 8 }}
       {{- end }}
       labels:
         {{- include "__CHART__.labels" (dict "root" $root "v" $v "component" $component "extra" $c.podLabels) | nindent 8 }}
@@ -82,13 +82,13 @@ spec:
           image: {{ $image.reference | quote }}
           imagePullPolicy: {{ $image.pullPolicy | quote }}
           args:
-            {{- toYaml (include "__CHART__.args" $component | fromJsonArray) | nindent 12 }}
+            {{- include "__CHART__.yaml" (include "__CHART__.args" $component | fromJsonArray) | nindent 12 }}
           ports:
             - name: http
               containerPort: {{ include "__CHART__.port" $component }}
               protocol: TCP
           env:
-            {{- toYaml (include "__CHART__.env" $ctx | fromJsonArray) | nindent 12 }}
+            {{- include "__CHART__.yaml" (include "__CHART__.env" $ctx | fromJsonArray) | nindent 12 }}
           {{- if or $c.envConfigMaps $c.envSecrets }}
           envFrom:
             {{- range $c.envConfigMaps }}
@@ -113,15 +113,15 @@ spec:
             {{- end }}
           {{- end }}
           {{- with $probes }}
-          {{- toYaml . | nindent 10 }}
+          {{- include "__CHART__.yaml" . | nindent 10 }}
           {{- end }}
           {{- with $c.resources }}
           resources:
-            {{- toYaml . | nindent 12 }}
+            {{- include "__CHART__.yaml" . | nindent 12 }}
           {{- end }}
           {{- with $contexts.container }}
           securityContext:
-            {{- toYaml . | nindent 12 }}
+            {{- include "__CHART__.yaml" . | nindent 12 }}
           {{- end }}
       {{- if or $config $writable }}
       volumes:

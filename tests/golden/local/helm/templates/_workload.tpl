@@ -72,7 +72,7 @@ spec:
     metadata:
       {{- with $annotations }}
       annotations:
-        {{- toYaml . | nindent 8 }}
+        {{- include "litellm-dev.yaml" . | nindent 8 }}
       {{- end }}
       labels:
         {{- include "litellm-dev.labels" (dict "root" $root "v" $v "component" $component "extra" $c.podLabels) | nindent 8 }}
@@ -83,13 +83,13 @@ spec:
           image: {{ $image.reference | quote }}
           imagePullPolicy: {{ $image.pullPolicy | quote }}
           args:
-            {{- toYaml (include "litellm-dev.args" $component | fromJsonArray) | nindent 12 }}
+            {{- include "litellm-dev.yaml" (include "litellm-dev.args" $component | fromJsonArray) | nindent 12 }}
           ports:
             - name: http
               containerPort: {{ include "litellm-dev.port" $component }}
               protocol: TCP
           env:
-            {{- toYaml (include "litellm-dev.env" $ctx | fromJsonArray) | nindent 12 }}
+            {{- include "litellm-dev.yaml" (include "litellm-dev.env" $ctx | fromJsonArray) | nindent 12 }}
           {{- if or $c.envConfigMaps $c.envSecrets }}
           envFrom:
             {{- range $c.envConfigMaps }}
@@ -114,15 +114,15 @@ spec:
             {{- end }}
           {{- end }}
           {{- with $probes }}
-          {{- toYaml . | nindent 10 }}
+          {{- include "litellm-dev.yaml" . | nindent 10 }}
           {{- end }}
           {{- with $c.resources }}
           resources:
-            {{- toYaml . | nindent 12 }}
+            {{- include "litellm-dev.yaml" . | nindent 12 }}
           {{- end }}
           {{- with $contexts.container }}
           securityContext:
-            {{- toYaml . | nindent 12 }}
+            {{- include "litellm-dev.yaml" . | nindent 12 }}
           {{- end }}
       {{- if or $config $writable }}
       volumes:

@@ -4,8 +4,9 @@ Environment wiring, in the order litectl's normaliser computes it (SPEC.md secti
 Each define returns a JSON list of Kubernetes EnvVar objects; values are always strings.
 */}}
 
+{{- /* litectl's own values are literal text: `$$` keeps Kubernetes from expanding `$(NAME)` in them. */ -}}
 {{- define "litellm.env.literal" -}}
-{{- toJson (dict "name" .name "value" (toString .value)) -}}
+{{- toJson (dict "name" .name "value" (toString .value | replace "$" "$$")) -}}
 {{- end }}
 
 {{- define "litellm.env.secret" -}}
