@@ -274,3 +274,10 @@ def test_golden_files(example: Path) -> None:
     assert sorted(on_disk) == sorted(bundle.files), "file set differs: run scripts/regen-golden helm"
     for name, content in bundle.files.items():
         assert on_disk[name] == content, f"{name} differs: run scripts/regen-golden helm"
+
+
+def test_nulls_in_the_proxy_config_are_reported() -> None:
+    bundle = rendered(REPO / "tests" / "specs" / "hostile-values.yaml")
+    messages = [w.message for w in bundle.warnings]
+    assert any(m.startswith("litellm_settings.nothing is null: dropped from the proxy config") for m in messages)
+    assert rendered(REPO / "examples" / "production.yaml").warnings == ()

@@ -13,7 +13,7 @@ import realtools
 import yaml  # type: ignore[import-untyped]  # ships no py.typed
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from litectl.targets.helm.goyaml import config_text, to_pretty_json, to_yaml, yaml11_unsafe
+from litectl.targets.helm.goyaml import config_text, to_pretty_json, to_yaml, without_map_nulls, yaml11_unsafe
 
 SEPARATOR = "\n#--8<--\n"
 
@@ -145,20 +145,23 @@ def test_config_text_is_what_the_chart_writes(litectl_chart: Path, proxy_config:
     assert config_text(proxy_config) == chart_config_text(litectl_chart, proxy_config), json.dumps(proxy_config)
 
 
+EDGE_CASES: list[tuple[dict[str, Any], bool]] = [  # (proxy_config, written as JSON)
+    ({"litellm_settings": {"<<": "<<", "=": "="}}, True),
+    ({"a": "2020-02-30"}, True), ({"a": "2001-12-14 21:59:43.10 -5"}, True), ({"a": "2001-12-14T21:59:43"}, True),
+    ({"a": "._5"}, True), ({"a": "line\u2028separator"}, True),
+    ({"a": 1.5e21}, False), ({"a": 2.0**64}, False), ({"a": -(2**63)}, False),
+    ({"api_version": "2024-02-01", "long": "x " * 60}, False), ({}, False),
+    ({"a": {"b": None, "c": [None, {"d": None}]}}, False),
+]
+
+
 @pytest.mark.realtool
-@pytest.mark.parametrize("proxy_config", [
-    {"litellm_settings": {"<<": "<<", "=": "="}},
-    {"a": "2020-02-30"}, {"a": "2001-12-14 21:59:43.10 -5"}, {"a": "2001-12-14T21:59:43"}, {"a": "._5"},
-    {"a": "line\u2028separator"}, {"a": 1.5e21}, {"a": 2.0**64}, {"a": -(2**63)},
-    {"api_version": "2024-02-01", "long": "x " * 60}, {},
-], ids=repr)
-def test_config_text_edge_cases(litectl_chart: Path, proxy_config: dict[str, Any]) -> None:
+@pytest.mark.parametrize(("proxy_config", "as_json"), EDGE_CASES, ids=[repr(c) for c, _ in EDGE_CASES])
+def test_config_text_edge_cases(litectl_chart: Path, proxy_config: dict[str, Any], as_json: bool) -> None:
     text = config_text(proxy_config)
     assert text == chart_config_text(litectl_chart, proxy_config)
-    assert yaml.safe_load(text) == proxy_config  # what LiteLLM (PyYAML, YAML 1.1) reads
-    assert text.startswith("{\n") == yaml11_unsafe(proxy_config)
-    assert text.startswith("{\n") == (proxy_config != {} and "api_version" not in proxy_config
-                                       and not isinstance(proxy_config.get("a"), float | int))
+    assert yaml.safe_load(text) == without_map_nulls(proxy_config)  # what LiteLLM (PyYAML, YAML 1.1) reads
+    assert text.startswith("{\n") == as_json == yaml11_unsafe(proxy_config)
 
 
 @pytest.mark.realtool
@@ -191,4 +194,5 @@ SAFE_DATA = st.recursive(SAFE_SCALARS, lambda c: st.one_of(st.lists(c, max_size=
 @settings(max_examples=300, deadline=None)
 @given(st.dictionaries(SAFE_TEXT, SAFE_DATA, max_size=6))
 def test_litellm_reads_the_config_text_as_written(proxy_config: dict[str, Any]) -> None:
-    assert yaml.safe_load(config_text(proxy_config)) == proxy_config
+    """As written, except null-valued mapping entries, which every target drops (as Helm must)."""
+    assert yaml.safe_load(config_text(proxy_config)) == without_map_nulls(proxy_config)

@@ -275,13 +275,29 @@ reader takes for something else ("<<", "=", dates): then indented JSON, which ev
 reads as written. Both ending in one newline.
 */}}
 {{- define "llm-gateway.configText" -}}
-{{- $config := .v.gateway.config.proxy_config -}}
+{{- $config := include "llm-gateway.withoutNulls" .v.gateway.config.proxy_config | fromJson -}}
 {{- $check := dict "other" (include "llm-gateway.yaml11Pattern" .) "timestamp" (include "llm-gateway.yaml11TimestampPattern" .) "layouts" (include "llm-gateway.goTimestampLayouts" . | fromJsonArray) -}}
 {{- if include "llm-gateway.yaml11Unsafe" (dict "value" $config "check" $check) -}}
 {{- printf "%s\n" (toPrettyJson $config) -}}
 {{- else -}}
 {{- printf "%s\n" (toYaml $config) -}}
 {{- end -}}
+{{- end }}
+
+{{/*
+The proxy config without null-valued mapping entries (reached through mappings): Helm drops
+those from a chart's default values anyway, so every install gets the same text.
+*/}}
+{{- define "llm-gateway.withoutNulls" -}}
+{{- $out := dict -}}
+{{- range $key, $value := . -}}
+{{- if kindIs "map" $value -}}
+{{- $_ := set $out $key (include "llm-gateway.withoutNulls" $value | fromJson) -}}
+{{- else if not (kindIs "invalid" $value) -}}
+{{- $_ := set $out $key $value -}}
+{{- end -}}
+{{- end -}}
+{{- toJson $out -}}
 {{- end }}
 
 {{/* Non-empty when a key or string anywhere in .value is one toYaml would write misleadingly. */}}
