@@ -10,12 +10,20 @@ from typing import Any
 
 import pytest
 import realtools
-import yaml  # type: ignore[import-untyped]  # ships no py.typed
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from litectl.targets.helm.goyaml import config_text, to_pretty_json, to_yaml, without_map_nulls, yaml11_unsafe
 
 SEPARATOR = "\n#--8<--\n"
+
+
+def litellm_load(text: str) -> Any:
+    """Load YAML the way LiteLLM loads its config (PyYAML's safe loader, YAML 1.1)."""
+    try:
+        import yaml  # type: ignore[import-untyped]  # ships no py.typed
+    except ImportError as exc:
+        realtools.tool_missing(f"PyYAML is not importable ({exc}): it is how LiteLLM reads config.yaml")
+    return yaml.safe_load(text)
 
 
 @pytest.fixture(scope="module")
@@ -160,7 +168,7 @@ EDGE_CASES: list[tuple[dict[str, Any], bool]] = [  # (proxy_config, written as J
 def test_config_text_edge_cases(litectl_chart: Path, proxy_config: dict[str, Any], as_json: bool) -> None:
     text = config_text(proxy_config)
     assert text == chart_config_text(litectl_chart, proxy_config)
-    assert yaml.safe_load(text) == without_map_nulls(proxy_config)  # what LiteLLM (PyYAML, YAML 1.1) reads
+    assert litellm_load(text) == without_map_nulls(proxy_config)  # what LiteLLM (PyYAML, YAML 1.1) reads
     assert text.startswith("{\n") == as_json == yaml11_unsafe(proxy_config)
 
 
@@ -171,7 +179,7 @@ def test_exponent_floats_without_a_dot(litectl_chart: Path, number: float) -> No
     LiteLLM) reads as a string; no Helm function writes `1.0e+21`. Both targets agree."""
     text = config_text({"a": number})
     assert text == chart_config_text(litectl_chart, {"a": number})
-    assert yaml.safe_load(text) == {"a": text.split(": ")[1].strip()}
+    assert litellm_load(text) == {"a": text.split(": ")[1].strip()}
 
 
 def _dotted(f: float) -> bool:
@@ -195,4 +203,4 @@ SAFE_DATA = st.recursive(SAFE_SCALARS, lambda c: st.one_of(st.lists(c, max_size=
 @given(st.dictionaries(SAFE_TEXT, SAFE_DATA, max_size=6))
 def test_litellm_reads_the_config_text_as_written(proxy_config: dict[str, Any]) -> None:
     """As written, except null-valued mapping entries, which every target drops (as Helm must)."""
-    assert yaml.safe_load(config_text(proxy_config)) == without_map_nulls(proxy_config)
+    assert litellm_load(config_text(proxy_config)) == without_map_nulls(proxy_config)
