@@ -27,12 +27,14 @@ class SecretKeyRef:
 
     name: str
     key: str
+    optional: bool = False  # a user's extraEnv may mark the reference optional
 
 
 @attrs.frozen
 class ConfigMapKeyRef:
     name: str
     key: str
+    optional: bool = False
 
 
 @attrs.frozen

@@ -171,7 +171,9 @@ class _Generator:
             return {"type": "array", "items": items, **constraints}
         if origin is dict:
             if args[1] is str:
-                return {"type": "object", "additionalProperties": {"type": "string"}}
+                # In an environment, `null` removes a key (SPEC.md section 10), labels included.
+                value_type = ["string", "null"] if self.partial else "string"
+                return {"type": "object", "additionalProperties": {"type": value_type}}
             if kube and not self.partial:
                 return self.kube_ref(kube)
             if args[1] is typing.Any:

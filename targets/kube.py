@@ -35,12 +35,16 @@ CHECKSUM_ANNOTATION = "checksum/config"
 
 def env_entry(var: ir.EnvVar) -> KubeObject:
     """One container `env` item; literal values are always strings (the API rejects numbers)."""
-    if var.secret is not None:
-        secret = {"name": var.secret.name, "key": var.secret.key}
-        return {"name": var.name, "valueFrom": {"secretKeyRef": secret}}
-    if var.config_map is not None:
-        ref = var.config_map
-        return {"name": var.name, "valueFrom": {"configMapKeyRef": {"name": ref.name, "key": ref.key}}}
+    refs: tuple[tuple[str, ir.SecretKeyRef | ir.ConfigMapKeyRef | None], ...] = (
+        ("secretKeyRef", var.secret),
+        ("configMapKeyRef", var.config_map),
+    )
+    for kind, ref in refs:
+        if ref is not None:
+            selector: KubeObject = {"name": ref.name, "key": ref.key}
+            if ref.optional:
+                selector["optional"] = True
+            return {"name": var.name, "valueFrom": {kind: selector}}
     if var.other is not None:
         return {"name": var.name, "valueFrom": _plain(var.other)}
     value = "" if var.value is None else str(var.value)

@@ -142,3 +142,16 @@ def test_cross_field_problems_are_reported_with_paths() -> None:
             "hpa scales on memory utilisation but resources.requests.memory is not set",
         ),
     ]
+
+
+def test_user_env_references_keep_optional() -> None:
+    from litectl.targets.kube import env_entry
+
+    t = topology(gateway={"extraEnv": [
+        {"name": "A", "valueFrom": {"secretKeyRef": {"name": "s", "key": "k", "optional": True}}},
+        {"name": "B", "valueFrom": {"configMapKeyRef": {"name": "c", "key": "k"}}},
+    ]})
+    assert t.gateway is not None
+    a, b = (env_entry(e) for e in t.gateway.env[-2:])
+    assert a == {"name": "A", "valueFrom": {"secretKeyRef": {"name": "s", "key": "k", "optional": True}}}
+    assert b == {"name": "B", "valueFrom": {"configMapKeyRef": {"name": "c", "key": "k"}}}
