@@ -12,6 +12,7 @@ from typing import Any
 
 import attrs
 from litectl.compiler.diagnostics import Diagnostic, LitectlError, UsageError, error
+from litectl.compiler.discover import source_label
 from litectl.compiler.ir import Compilation
 from litectl.compiler.output import Bundle, check_bundle, format_drift, write_bundle
 
@@ -113,5 +114,5 @@ def build(
                 )
         return drifted
     for item in planned:
-        write_bundle(item.bundle, item.out_dir, spec_label=str(spec))
+        write_bundle(item.bundle, item.out_dir, spec_label=source_label(spec, item.out_dir))
     return False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -88,7 +89,15 @@ def validate(
 
 @app.command(name="compile")
 def compile_command(
-    spec: Annotated[Path, typer.Argument(help="Topology spec file.", show_default=False)],
+    specs: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            metavar="SPEC",
+            help="Topology spec files. With --check and none given: every spec whose outputs "
+            "(with litectl's manifest) git tracks under the current directory.",
+            show_default=False,
+        ),
+    ] = None,
     target: Annotated[
         list[str] | None,
         typer.Option(
@@ -118,23 +127,49 @@ def compile_command(
     ] = False,
     fmt: FormatOption = Format.text,
 ) -> None:
-    """Compile a spec through one or more targets into output directories."""
+    """Compile specs through one or more targets into output directories."""
     from litectl.compiler.build import build
 
-    drifted = _run(
-        fmt,
-        lambda: build(
-            spec,
-            targets=target or (),
-            env=env,
-            output=output,
-            check=check,
-            strict=strict,
-            report=lambda ds: _report(ds, fmt),
-        ),
-    )
+    if not specs:
+        if not check:
+            _run(fmt, _usage("give a SPEC (only --check finds the specs by itself)"))
+        if env is not None or output is not None:
+            _run(fmt, _usage("--env and -o need a SPEC"))
+        from litectl.compiler.discover import check_found
+
+        found = _run(
+            fmt,
+            lambda: check_found(Path("."), targets=target or (), strict=strict, report=lambda ds: _report(ds, fmt)),
+        )
+        if found:
+            raise typer.Exit(1)
+        return
+    if output is not None and len(specs) > 1:
+        _run(fmt, _usage("-o/--output takes one SPEC"))
+    drifted = False
+    for spec in specs:
+        drifted |= _run(
+            fmt,
+            functools.partial(
+                build,
+                spec,
+                targets=target or (),
+                env=env,
+                output=output,
+                check=check,
+                strict=strict,
+                report=lambda ds: _report(ds, fmt),
+            ),
+        )
     if drifted:
         raise typer.Exit(1)
+
+
+def _usage(message: str) -> Callable[[], None]:
+    def fail() -> None:
+        raise UsageError(message)
+
+    return fail
 
 
 @app.command()
