@@ -523,12 +523,12 @@ class _Builder:
             and (scalar.ctag == _MERGE or (scalar.ctag is None and scalar.implicit[0]))
         ):
             return _MERGE_KEY
-        path = self._path()
         if isinstance(value, str):
             if value in frame.container:
-                self._report(f'duplicate key "{value}"', mark, (*path, value))
+                self._report(f'duplicate key "{value}"', mark, (*self._path(), value))
                 return _SKIP
             return value
+        path = self._path()  # only for the reports below: it costs a walk of the open frames
         if isinstance(value, (dict, list)):
             what = "a mapping" if isinstance(value, dict) else "a sequence"
             self._report(f"mapping keys must be strings, not {what}", mark, path)
