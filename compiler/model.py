@@ -704,9 +704,20 @@ class Document:
 NOT_IN_ENVIRONMENTS = ("apiVersion", "kind", "environments")
 
 
+_PLAIN_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def to_plain(value: Any) -> Any:
     """Model instances (and their tuples) as plain JSON-like data, keys in field order."""
-    if attrs.has(type(value)):
+    kind = type(value)
+    # The bulk of a big spec is plain data (proxy_config): settle it before the costly attrs.has.
+    if kind is dict:
+        return {k: to_plain(v) for k, v in value.items()}
+    if kind is list:
+        return [to_plain(v) for v in value]
+    if kind in _PLAIN_SCALARS:
+        return value
+    if attrs.has(kind):
         return {f.name: to_plain(getattr(value, f.name)) for f in attrs.fields(type(value))}
     if isinstance(value, tuple | list):
         return [to_plain(v) for v in value]
