@@ -495,6 +495,13 @@ class _Emitter:
         self.pop_indent()
 
     def scalar(self, value: Any) -> None:
+        if type(value) is str and _PLAIN_SAFE.fullmatch(value) and _resolves_to_string(value):
+            # The common case, written exactly as the general path below would: plain, as it is.
+            if not self.whitespace:
+                self.put(" ")
+            self.put(value)
+            self.whitespace = self.indention = False
+            return
         simple_key = self.simple_key
         if value is None:
             text, style = "null", "plain"
