@@ -28,14 +28,25 @@ def structure(data: Mapping[str, Any]) -> model.Document:
 
 
 def _drop_extensions(value: Any, kube: bool = False) -> Any:
+    """`value` without `x-` keys; a subtree without any is returned as it is, not copied.
+
+    Environments' documents share the base's unchanged parts (`deep_merge` copies only what an
+    environment changes); keeping them shared here lets work keyed by identity, such as the proxy
+    config's text (`targets.kube.config_text`), be done once for the base and all of them.
+    """
     if isinstance(value, dict):
-        return {
-            k: _drop_extensions(v)
-            for k, v in value.items()
-            if not (isinstance(k, str) and k.startswith("x-"))
-        }
+        out = {}
+        changed = False
+        for k, v in value.items():
+            if isinstance(k, str) and k.startswith("x-"):
+                changed = True
+                continue
+            item = out[k] = _drop_extensions(v)
+            changed = changed or item is not v
+        return out if changed else value
     if isinstance(value, list):
-        return [_drop_extensions(v) for v in value]
+        items = [_drop_extensions(v) for v in value]
+        return items if any(a is not b for a, b in zip(items, value, strict=True)) else value
     return value
 
 
