@@ -83,6 +83,8 @@ class _Number:
 
 def _go_value(value: Any) -> Any:
     """Python data -> what go-yaml sees after Helm's float64 values and the JSON round trip."""
+    if type(value) is str:  # the common case, before the (costly) isinstance against an ABC
+        return _json_round_trip(value)
     if isinstance(value, Mapping):
         return {_json_round_trip(str(k), key=True): _go_value(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
@@ -685,6 +687,8 @@ def _misread_by_yaml11(text: str) -> bool:
 
 def yaml11_unsafe(data: Any) -> bool:
     """True when a key or string in `data` would be misread by YAML 1.1 from toYaml's output."""
+    if type(data) is str:  # the common case, before the (costly) isinstance against an ABC
+        return _misread_by_yaml11(data)
     if isinstance(data, Mapping):
         return any(_misread_by_yaml11(str(k)) or yaml11_unsafe(v) for k, v in data.items())
     if isinstance(data, list | tuple):
