@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -128,48 +127,12 @@ def compile_command(
     fmt: FormatOption = Format.text,
 ) -> None:
     """Compile specs through one or more targets into output directories."""
-    from litectl.compiler.build import build
+    from litectl.compiler.cli import compile_specs
 
-    if not specs:
-        if not check:
-            _run(fmt, _usage("give a SPEC (only --check finds the specs by itself)"))
-        if env is not None or output is not None:
-            _run(fmt, _usage("--env and -o need a SPEC"))
-        from litectl.compiler.discover import check_found
-
-        found = _run(
-            fmt,
-            lambda: check_found(Path("."), targets=target or (), strict=strict, report=lambda ds: _report(ds, fmt)),
-        )
-        if found:
-            raise typer.Exit(1)
-        return
-    if output is not None and len(specs) > 1:
-        _run(fmt, _usage("-o/--output takes one SPEC"))
-    drifted = False
-    for spec in specs:
-        drifted |= _run(
-            fmt,
-            functools.partial(
-                build,
-                spec,
-                targets=target or (),
-                env=env,
-                output=output,
-                check=check,
-                strict=strict,
-                report=lambda ds: _report(ds, fmt),
-            ),
-        )
-    if drifted:
-        raise typer.Exit(1)
-
-
-def _usage(message: str) -> Callable[[], None]:
-    def fail() -> None:
-        raise UsageError(message)
-
-    return fail
+    code = compile_specs(specs or [], targets=target or (), env=env, output=output, check=check, strict=strict,
+                         fmt=fmt.value)
+    if code:
+        raise typer.Exit(code)
 
 
 @app.command()
