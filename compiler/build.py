@@ -71,7 +71,8 @@ def plan(
         try:
             bundle = target.render(compilation, options, strict=strict)
         except LitectlError as exc:
-            problems += exc.diagnostics
+            # a problem only this target sees, without a path of its own: point at its options
+            problems += [d if d.path else attrs.evolve(d, path=("targets", name)) for d in exc.diagnostics]
             continue
         warnings += bundle.warnings
         planned.append(Planned(name, output_dir(spec, compilation, name, options, output, env), bundle))
@@ -91,12 +92,17 @@ def build(
     report: Callable[[Sequence[Diagnostic]], None],
 ) -> bool:
     """Compile; return True when `check` found drift. Raises LitectlError on invalid input."""
-    from litectl.compiler.validate import compile_file
+    from litectl.compiler.loader import load_file
+    from litectl.compiler.validate import compile_loaded, position
 
-    compilation = compile_file(spec, env=env)
-    planned, warnings = plan(spec, compilation, targets, env=env, output=output, strict=strict)
+    loaded = load_file(spec)
+    compilation = compile_loaded(loaded, env=env)
+    try:
+        planned, warnings = plan(spec, compilation, targets, env=env, output=output, strict=strict)
+    except LitectlError as exc:  # `file:line:col` for what the targets found, like every other phase
+        raise LitectlError(position(loaded, exc.diagnostics)) from None
     if warnings:
-        report(warnings)
+        report(position(loaded, warnings))
     if check:
         drifted = False
         for item in planned:
