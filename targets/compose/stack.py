@@ -133,6 +133,34 @@ def variable_name(source: str, key: str) -> str:
     return f"_{name}" if name[:1].isdigit() else name
 
 
+def kube_expansion(value: str, earlier: Mapping[str, str]) -> str:
+    """A user's extraEnv value (a Kubernetes EnvVar) as Compose text that means the same.
+
+    Kubernetes replaces `$(NAME)` with the value of an earlier variable NAME of the container
+    (leaving it as written when there is none) and reads `$$` as `$`. Compose has no such
+    expansion, so it is done here, over the earlier variables' Compose values (`earlier`, a
+    Secret's being its `${VAR:?...}` interpolation); every other `$` is escaped for Compose.
+    """
+    out: list[str] = []
+    index = 0
+    while index < len(value):
+        char = value[index]
+        if char == "$" and value[index + 1 : index + 2] == "$":
+            out.append("$$")
+            index += 2
+            continue
+        if char == "$" and value[index + 1 : index + 2] == "(":
+            close = value.find(")", index + 2)
+            if close >= 0:
+                name = value[index + 2 : close]
+                out.append(earlier[name] if name in earlier else hc.escape(value[index : close + 1]))
+                index = close + 1
+                continue
+        out.append(hc.escape(char))
+        index += 1
+    return "".join(out)
+
+
 def env_file_path(source: str) -> str:
     return f"./{ENV_DIR}/{source}.env"
 
@@ -231,7 +259,10 @@ class _Builder:
     def environment(self, env: Sequence[ir.EnvVar], service: str, path: JsonPath) -> dict[str, str]:
         out: dict[str, str] = {}
         for var in self.local_wiring(env):
-            value = self.env_value(var, service, path)
+            if var.user and var.value is not None:
+                value: str | None = kube_expansion(var.value, out)
+            else:
+                value = self.env_value(var, service, path)
             if value is not None:
                 out.pop(var.name, None)  # a later duplicate wins, as in Kubernetes
                 out[var.name] = value
@@ -315,7 +346,7 @@ class _Builder:
         if database:
             env["POSTGRES_DB"] = hc.escape(database)
         return {
-            "image": self.o.postgres.image,
+            "image": hc.escape(self.o.postgres.image),
             "restart": RESTART,
             "environment": env,
             "volumes": [f"{POSTGRES_VOLUME}:/var/lib/postgresql/data"],
@@ -332,7 +363,7 @@ class _Builder:
 
     def redis_service(self) -> dict[str, Any]:
         assert self.t.redis is not None
-        service: dict[str, Any] = {"image": self.o.redis.image, "restart": RESTART}
+        service: dict[str, Any] = {"image": hc.escape(self.o.redis.image), "restart": RESTART}
         secret = self.t.redis.password
         if secret is not None:
             ref = self.reference("Secret", secret.name, secret.key, "redis")
@@ -437,7 +468,7 @@ class _Builder:
     def image(self, image: ir.ImageRef, path: JsonPath) -> dict[str, Any]:
         if image.pull_secrets:
             self.gap("pullSecrets", (*path, "image", "pullSecrets"))
-        return {"image": image.reference, "pull_policy": PULL_POLICY.get(image.pull_policy, "missing")}
+        return {"image": hc.escape(image.reference), "pull_policy": PULL_POLICY.get(image.pull_policy, "missing")}
 
     def health(self, w: ir.Workload) -> dict[str, Any] | None:
         if not w.readiness_probe:
