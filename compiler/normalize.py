@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, cast
 
 import attrs
@@ -94,6 +94,73 @@ def _merged_context(level: dict[str, Any], given: Mapping[str, Any] | None) -> d
     """The level's context with the user's keys winning, merged key by key (adding a capability
     keeps the level's `drop: [ALL]`; `null` removes a level key)."""
     return deep_merge(level, given or {})
+
+
+# The Pod Security Standards' allowed values (the Kubernetes documentation's "Pod Security
+# Standards" page), for the fields a spec can set: explicit contexts win over the level's, but
+# every pod must still pass the level the spec names (SPEC.md section 7).
+_BASELINE_CAPABILITIES = frozenset({
+    "AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD", "NET_BIND_SERVICE",
+    "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT",
+})  # fmt: skip
+_SAFE_SYSCTLS = frozenset({
+    "kernel.shm_rmid_forced", "net.ipv4.ip_local_port_range", "net.ipv4.ip_unprivileged_port_start",
+    "net.ipv4.tcp_syncookies", "net.ipv4.ping_group_range", "net.ipv4.ip_local_reserved_ports",
+    "net.ipv4.tcp_keepalive_time", "net.ipv4.tcp_fin_timeout", "net.ipv4.tcp_keepalive_intvl",
+    "net.ipv4.tcp_keepalive_probes",
+})  # fmt: skip
+_SELINUX_TYPES = frozenset({"", "container_t", "container_init_t", "container_kvm_t", "container_engine_t"})
+_CONFINED = ("RuntimeDefault", "Localhost")
+_APPARMOR_ANNOTATION = "container.apparmor.security.beta.kubernetes.io/"
+
+
+def _pod_security_problems(
+    level: str, pod: Mapping[str, Any], container: Mapping[str, Any], annotations: Mapping[str, str]
+) -> Iterator[tuple[JsonPath, str]]:
+    """(path below the component, what breaks the level) for the merged security contexts."""
+    contexts = (("podSecurityContext", pod), ("securityContext", container))
+    if container.get("privileged"):
+        yield ("securityContext", "privileged"), "does not allow privileged containers"
+    added = list((container.get("capabilities") or {}).get("add") or [])
+    allowed = _BASELINE_CAPABILITIES if level == "baseline" else frozenset({"NET_BIND_SERVICE"})
+    for capability in added:
+        if capability not in allowed:
+            yield ("securityContext", "capabilities", "add"), f"does not allow adding capability {capability}"
+    if container.get("procMount") not in (None, "Default"):
+        yield ("securityContext", "procMount"), "requires procMount Default"
+    for sysctl in pod.get("sysctls") or []:
+        if isinstance(sysctl, Mapping) and sysctl.get("name") not in _SAFE_SYSCTLS:
+            yield ("podSecurityContext", "sysctls"), f"does not allow the sysctl {sysctl.get('name')}"
+    for key, value in annotations.items():
+        if key.startswith(_APPARMOR_ANNOTATION) and value != "runtime/default" and not value.startswith("localhost/"):
+            yield ("podAnnotations", key), "requires the AppArmor profile runtime/default or localhost/*"
+    for field, ctx in contexts:
+        if (ctx.get("seccompProfile") or {}).get("type") == "Unconfined":
+            yield (field, "seccompProfile"), "does not allow an Unconfined seccomp profile"
+        if "appArmorProfile" in ctx and (ctx.get("appArmorProfile") or {}).get("type") not in _CONFINED:
+            yield (field, "appArmorProfile"), "requires an AppArmor profile RuntimeDefault or Localhost"
+        selinux = ctx.get("seLinuxOptions") or {}
+        if selinux.get("type", "") not in _SELINUX_TYPES or selinux.get("user") or selinux.get("role"):
+            yield (field, "seLinuxOptions"), "allows only the container SELinux types, without user or role"
+        if (ctx.get("windowsOptions") or {}).get("hostProcess"):
+            yield (field, "windowsOptions", "hostProcess"), "does not allow HostProcess containers"
+    if level != "restricted":
+        return
+    if container.get("allowPrivilegeEscalation") is not False:
+        yield ("securityContext", "allowPrivilegeEscalation"), "requires allowPrivilegeEscalation: false"
+    if "ALL" not in ((container.get("capabilities") or {}).get("drop") or []):
+        yield ("securityContext", "capabilities", "drop"), "requires capabilities.drop to include ALL"
+    for field, ctx in contexts:
+        if ctx.get("runAsNonRoot") is False:
+            yield (field, "runAsNonRoot"), "requires runAsNonRoot: true"
+        if ctx.get("runAsUser") == 0:
+            yield (field, "runAsUser"), "does not allow runAsUser: 0"
+    if pod.get("runAsNonRoot") is not True and container.get("runAsNonRoot") is not True:
+        yield ("securityContext", "runAsNonRoot"), "requires runAsNonRoot: true"
+    pod_seccomp = (pod.get("seccompProfile") or {}).get("type")
+    own_seccomp = (container.get("seccompProfile") or {}).get("type")
+    if own_seccomp not in _CONFINED and (own_seccomp is not None or pod_seccomp not in _CONFINED):
+        yield ("securityContext", "seccompProfile"), "requires the seccomp profile RuntimeDefault or Localhost"
 
 
 # --- the resolver ---------------------------------------------------------------------------
@@ -229,12 +296,11 @@ class _Resolver:
                     )
             if "secretKeyRef" in source:
                 ref = source["secretKeyRef"]
-                out.append(
-                    ir.EnvVar(name, secret=ir.SecretKeyRef(ref.get("name", ""), ref["key"]), user=True)
-                )
+                secret = ir.SecretKeyRef(ref.get("name", ""), ref["key"], bool(ref.get("optional", False)))
+                out.append(ir.EnvVar(name, secret=secret, user=True))
             elif "configMapKeyRef" in source:
                 ref = source["configMapKeyRef"]
-                config_map = ir.ConfigMapKeyRef(ref.get("name", ""), ref["key"])
+                config_map = ir.ConfigMapKeyRef(ref.get("name", ""), ref["key"], bool(ref.get("optional", False)))
                 out.append(ir.EnvVar(name, config_map=config_map, user=True))
             else:
                 out.append(ir.EnvVar(name, other=dict(source), user=True))
@@ -267,6 +333,9 @@ class _Resolver:
                     f"{component}.podLabels cannot set {key}: it is a selector label",
                     (*path, "podLabels", key),
                 )
+        pod_context = _merged_context(level_pod, spec.podSecurityContext)
+        for where, message in _pod_security_problems(self.doc.podSecurity, pod_context, container, annotations):
+            self.fail(f"{component}: podSecurity {self.doc.podSecurity} {message}", (*path, *where))
         sa = self.service_account
         return ir.PodSettings(
             service_account_name=sa.name if server else "default",
@@ -277,7 +346,7 @@ class _Resolver:
             topology_spread=tuple(spread),
             pod_annotations=dict(annotations),
             pod_labels=dict(labels),
-            pod_security_context=_merged_context(level_pod, spec.podSecurityContext),
+            pod_security_context=pod_context,
             security_context=container,
             writable_dirs=writable,
         )
