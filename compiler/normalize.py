@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import functools
 import json
+import math
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, cast
 
@@ -531,10 +533,67 @@ def _has_request(resources: Mapping[str, Any], metric: str) -> bool:
     return any(metric in (resources.get(kind) or {}) for kind in ("requests", "limits"))
 
 
+# Helm reads values into JSON-like data and writes them with `toYaml`: its YAML reader rejects
+# these characters (and folds U+0085 into a space), after which `toYaml` writes nothing at all, so
+# the chart would hold an empty config or a broken object. Numbers become 64-bit floats.
+_HELM_UNSAFE_CHAR = re.compile("[\x7f-\x9f\ufffe\uffff]")
+_FLOAT64_EXACT = 2**53
+
+
+def _helm_unsafe(value: Any, path: JsonPath) -> Iterator[tuple[JsonPath, str]]:
+    """Values no chart could carry as written (every target refuses them, so all stay alike)."""
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            if isinstance(key, str) and _HELM_UNSAFE_CHAR.search(key):
+                yield (*path, key), _char_problem(key, "key")
+            yield from _helm_unsafe(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _helm_unsafe(item, (*path, index))
+    elif isinstance(value, str):
+        if _HELM_UNSAFE_CHAR.search(value):
+            yield path, _char_problem(value, "value")
+    elif isinstance(value, float) and not math.isfinite(value):
+        text = ".nan" if math.isnan(value) else (".inf" if value > 0 else "-.inf")
+        yield path, f"{text} is not a number Helm (or JSON) can carry: quote it to pass a string"
+    elif isinstance(value, int) and not isinstance(value, bool) and abs(value) > _FLOAT64_EXACT:
+        yield path, (f"{value} is more than Helm's 64-bit float numbers hold exactly (it would become "
+                     f"{float(value)!r}): quote it to pass a string")
+
+
+def _kustomize_unsafe(value: Any, path: JsonPath) -> Iterator[tuple[JsonPath, str]]:
+    """Multi-line strings starting with a tab: kustomize's YAML library writes them as a block it
+    cannot read back, and the build fails. (The proxy config is exempt: kustomize only sees it
+    inside the ConfigMap's text.)"""
+    if path == ("gateway", "config", "proxy_config"):
+        return
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            yield from _kustomize_unsafe(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _kustomize_unsafe(item, (*path, index))
+    elif isinstance(value, str) and value.startswith("\t") and "\n" in value:
+        yield path, ("a value of several lines may not start with a tab: kustomize's YAML library cannot "
+                     "read such a value back and fails to build")
+
+
+def _char_problem(text: str, what: str) -> str:
+    found = _HELM_UNSAFE_CHAR.search(text)
+    assert found is not None
+    code = ord(found.group())
+    effect = "reads it as a line break" if code == 0x85 else "would write an empty value"
+    return f"the {what} holds the control character U+{code:04X}, which Helm cannot carry (it {effect}): remove it"
+
+
 def resolve(doc: model.Document, env: str | None = None) -> tuple[ir.Topology, list[Diagnostic]]:
     """Resolve one structured document into a Topology, with every cross-field problem found."""
     plain = model.to_plain(doc)
     plain.pop("environments", None)
     resolver = _Resolver(doc, env, plain)
     topology = resolver.topology()
+    for section, value in plain.items():
+        if section != "targets":
+            resolver.problems += [error(message, path) for path, message in _helm_unsafe(value, (section,))]
+            resolver.problems += [error(message, path) for path, message in _kustomize_unsafe(value, (section,))]
     return topology, resolver.problems
