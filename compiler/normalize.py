@@ -586,6 +586,125 @@ def _char_problem(text: str, what: str) -> str:
     return f"the {what} holds the control character U+{code:04X}, which Helm cannot carry (it {effect}): remove it"
 
 
+# --- what the Kubernetes API server would refuse ------------------------------------------------
+
+_LABEL_VALUE = re.compile(r"(?:[A-Za-z0-9](?:[-A-Za-z0-9_.]*[A-Za-z0-9])?)?")
+_KEY_NAME = re.compile(r"[A-Za-z0-9](?:[-A-Za-z0-9_.]*[A-Za-z0-9])?")
+_KEY_PREFIX = re.compile(model.DNS1123_SUBDOMAIN)
+_NAME_MAX, _LABEL_MAX = 253, 63
+ANNOTATIONS_MAX = 256 * 1024  # bytes of keys and values together, per object
+CONFIG_MAP_MAX = 1024 * 1024  # bytes of data, per ConfigMap
+_COMPONENTS = ("gateway", "backend", "ui")
+_SCHEDULED = (*_COMPONENTS, "migrationJob")
+
+
+def _key_problem(key: str) -> str | None:
+    """Why `key` is no Kubernetes label/annotation key (`[prefix/]name`), if it is not."""
+    prefix, _, name = key.rpartition("/")
+    if "/" in key and not (prefix and _KEY_PREFIX.match(prefix) and len(prefix) <= _NAME_MAX):
+        return f'"{key}": the prefix before "/" must be a DNS subdomain of at most {_NAME_MAX} characters'
+    if not _KEY_NAME.fullmatch(name) or len(name) > _LABEL_MAX:
+        return (f'"{key}" is not a valid Kubernetes key: the name must be at most {_LABEL_MAX} letters, '
+                "digits, '-', '_' or '.', starting and ending with a letter or digit")
+    return None
+
+
+def _labels(values: Mapping[str, Any] | None, path: JsonPath) -> Iterator[tuple[JsonPath, str, bool]]:
+    for key, value in (values or {}).items():
+        problem = _key_problem(key)
+        if problem is not None:
+            yield (*path, key), problem, True
+        elif not _LABEL_VALUE.fullmatch(str(value)) or len(str(value)) > _LABEL_MAX:
+            yield ((*path, key), f"{key}: a label value must be at most {_LABEL_MAX} letters, digits, "
+                   "'-', '_' or '.', starting and ending with a letter or digit", False)
+
+
+def _annotations(values: Mapping[str, Any] | None, path: JsonPath) -> Iterator[tuple[JsonPath, str, bool]]:
+    for key in values or {}:
+        problem = _key_problem(key)
+        if problem is not None:
+            yield (*path, key), problem, True
+
+
+def _size(*maps: Mapping[str, Any] | None) -> int:
+    return sum(len(k.encode()) + len(str(v).encode()) for m in maps for k, v in (m or {}).items())
+
+
+# Keys a YAML 1.2 reader (go-yaml v3) takes for a number, boolean or null: kustomize 4.5.4 reads
+# the labels and annotations of a configMapGenerator that way, and then fails to build.
+_NOT_A_STRING_KEY = re.compile(
+    r"[-+]?(?:[0-9][0-9_]*|0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+"
+    r"|(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|\.(?:inf|Inf|INF))"
+    r"|\.(?:nan|NaN|NAN)|true|True|TRUE|false|False|FALSE|null|Null|NULL|~"
+)
+
+
+def _generator_keys(values: Mapping[str, Any] | None, path: JsonPath) -> Iterator[tuple[JsonPath, str, bool]]:
+    for key in values or {}:
+        if _NOT_A_STRING_KEY.fullmatch(key):
+            yield ((*path, key), f'"{key}": kustomize reads this key as a number, boolean or null on the '
+                   "proxy config's ConfigMap (a configMapGenerator) and fails: use a key with a letter in it", True)
+
+
+def _kubernetes_limits(plain: Mapping[str, Any]) -> Iterator[tuple[JsonPath, str, bool]]:
+    """Names, labels and annotations the API server would refuse (the schema checks their shape)."""
+    meta = plain.get("metadata") or {}
+    yield from _labels(meta.get("labels"), ("metadata", "labels"))
+    yield from _annotations(meta.get("annotations"), ("metadata", "annotations"))
+    for field in ("labels", "annotations"):
+        yield from _generator_keys(meta.get(field), ("metadata", field))
+    owned: list[tuple[str, ...]] = [("serviceAccount", "annotations"), ("ingress", "annotations")]
+    owned += [(c, "service", "annotations") for c in _COMPONENTS]
+    for path in owned:
+        node: Any = plain
+        for part in path:
+            node = (node or {}).get(part)
+        yield from _annotations(node, path)
+        if _size(meta.get("annotations"), node) > ANNOTATIONS_MAX:
+            yield path, f"annotations may hold at most {ANNOTATIONS_MAX} bytes per object", False
+    for section in _SCHEDULED:
+        spec = plain.get(section) or {}
+        yield from _labels(spec.get("nodeSelector"), (section, "nodeSelector"))
+        if section != "migrationJob":
+            yield from _labels(spec.get("podLabels"), (section, "podLabels"))
+            yield from _annotations(spec.get("podAnnotations"), (section, "podAnnotations"))
+            if _size(spec.get("podAnnotations")) > ANNOTATIONS_MAX - 100:  # room for checksum/config
+                yield (section, "podAnnotations"), f"pod annotations may hold at most {ANNOTATIONS_MAX} bytes", False
+    names: list[tuple[JsonPath, Any]] = [
+        (("serviceAccount", "name"), (plain.get("serviceAccount") or {}).get("name")),
+        (("redis", "passwordSecret", "name"), ((plain.get("redis") or {}).get("passwordSecret") or {}).get("name")),
+    ]
+    images: list[tuple[JsonPath, Any]] = [(("image",), plain.get("image"))]
+    images += [((s, "image"), (plain.get(s) or {}).get("image")) for s in _SCHEDULED]
+    for place, image in images:
+        names += [((*place, "pullSecrets", i), n) for i, n in enumerate((image or {}).get("pullSecrets") or [])]
+    for section in _COMPONENTS:
+        spec = plain.get(section) or {}
+        for field in ("envSecrets", "envConfigMaps"):
+            names += [((section, field, i), n) for i, n in enumerate(spec.get(field) or [])]
+    for where, name in names:
+        if isinstance(name, str) and len(name) > _NAME_MAX:
+            yield where, f"a Kubernetes object name is at most {_NAME_MAX} characters (got {len(name)})", False
+
+
+def _config_map_size(topology: ir.Topology) -> Iterator[tuple[JsonPath, str, bool]]:
+    """The proxy config must fit the ConfigMap (1 MiB). Its exact text (Helm's format) is costly to
+    compute, so only configs whose compact JSON is not far below the limit are measured: the text
+    is at most ~33 times larger (indentation of a config nested 128 levels deep, the loader's cap)."""
+    if not any(w.mounts_config for w in topology.workloads):
+        return
+    compact = len(json.dumps(topology.config.data, separators=(",", ":"), ensure_ascii=False).encode())
+    if compact * 33 < CONFIG_MAP_MAX:
+        return
+    from litectl.targets.kube import config_text
+
+    size = len(config_text(topology).encode())
+    if size > CONFIG_MAP_MAX:
+        yield (("gateway", "config", "proxy_config"),
+               f"proxy_config is {size} bytes as the ConfigMap's config.yaml: a ConfigMap holds at most "
+               "1 MiB (1048576 bytes); move large parts (e.g. model lists) out of the spec", False)
+
+
 def resolve(doc: model.Document, env: str | None = None) -> tuple[ir.Topology, list[Diagnostic]]:
     """Resolve one structured document into a Topology, with every cross-field problem found."""
     plain = model.to_plain(doc)
@@ -596,4 +715,6 @@ def resolve(doc: model.Document, env: str | None = None) -> tuple[ir.Topology, l
         if section != "targets":
             resolver.problems += [error(message, path) for path, message in _helm_unsafe(value, (section,))]
             resolver.problems += [error(message, path) for path, message in _kustomize_unsafe(value, (section,))]
+    found = [*_kubernetes_limits(plain), *_config_map_size(topology)]
+    resolver.problems += [error(message, path) for path, message, _at_key in found]
     return topology, resolver.problems
