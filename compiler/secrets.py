@@ -17,19 +17,33 @@ SECRET_KEY_NAMES = re.compile(
     r"|accessKey|access_key|secretKey|secret_key|privateKey|private_key|credentials?)$",
     re.IGNORECASE,
 )
+#: Environment variable (and HTTP header) names that hold a credential: a secret word as a whole
+#: segment of the name (`DB_PASSWORD`, `OPENAI_API_KEY`, `X-Api-Key`), unless the name ends in a
+#: word that makes it a setting about the secret (`API_KEY_HEADER`, `PASSWORD_FILE`, `MAX_TOKENS`
+#: has no `TOKEN` segment at all).
 SECRET_ENV_NAMES = re.compile(
-    r"(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|MASTER_KEY|SALT_KEY|PRIVATE_KEY|ACCESS_KEY|CREDENTIAL)",
+    r"(?:^|[_.-])(?:PASSWORD|PASSWD|PASSPHRASE|SECRET|TOKEN|APIKEY|CREDENTIALS?|AUTHORIZATION"
+    r"|(?:API|MASTER|SALT|PRIVATE|ACCESS|SECRET|ENCRYPTION|SIGNING|AUTH)[_.-]KEY)(?:$|[_.-])",
+    re.IGNORECASE,
+)
+SETTING_SUFFIX = re.compile(
+    r"[_.-](?:FILE|PATH|DIR|NAME|HEADER|URL|URI|ENDPOINT|HOST|PORT|REGION|TTL|EXPIRY|EXPIRATION"
+    r"|TIMEOUT|LENGTH|ENABLED|DISABLED|MODE|TYPE|MODEL|ID|PROVIDER|MANAGER|SIZE|COUNT|LIMIT)$",
     re.IGNORECASE,
 )
 SECRET_VALUE = re.compile(
     r"(^sk-[A-Za-z0-9_-]{16,}$|^AKIA[0-9A-Z]{16}$|^gh[pousr]_[A-Za-z0-9]{20,}$|^xox[abpr]-|"
-    r"-----BEGIN [A-Z ]*PRIVATE KEY-----|^eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.)"
+    r"-----BEGIN [A-Z ]*PRIVATE KEY-----|^eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.|"
+    r"^(?:Bearer|Basic) [A-Za-z0-9._~+/=-]{8,}$|"
+    # a password inside a URL (`scheme://user:password@host`), unless it is a `$(VAR)`/`${VAR}` reference
+    r"[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]*:(?!\$[({])[^/\s@]+@)"
 )
-#: Keys of LiteLLM's config whose values are credentials unless they read `os.environ/...`.
+#: Keys of LiteLLM's config whose values are credentials unless they read `os.environ/...`: the
+#: ones LiteLLM documents, and any key ending in one of them (`langsmith_api_key`, `redis_password`).
 PROXY_SECRET_KEYS = re.compile(
-    r"^(api_key|master_key|salt_key|password|database_url|aws_secret_access_key|aws_access_key_id"
-    r"|aws_session_token|vertex_credentials|client_secret|azure_ad_token|token|secret|access_token"
-    r"|langfuse_secret_key|langfuse_secret|redis_password|slack_webhook_url)$",
+    r"^(?:.*_)?(?:api_key|apikey|master_key|salt_key|password|passwd|database_url|secret_access_key"
+    r"|access_key_id|session_token|credentials|client_secret|ad_token|token|secret|secret_key"
+    r"|access_token|auth_token|refresh_token|private_key|webhook_url|connection_string)$",
     re.IGNORECASE,
 )
 # Where the SPEC's own keys legitimately end in "secretKey"/"passwordKey": those name a key of a
@@ -67,7 +81,7 @@ def _walk(node: Any, path: JsonPath) -> Iterator[tuple[JsonPath, str, bool]]:
             if key == "proxy_config" and path[-2:] == ("gateway", "config"):
                 yield from _proxy_config(value, here)
                 continue
-            if key in ("extraEnv",) and isinstance(value, list):
+            if key in ("extraEnv", "httpHeaders") and isinstance(value, list):
                 yield from _extra_env(value, here)
                 continue
             if key == "masterKey" and isinstance(value, str):
@@ -86,6 +100,13 @@ def _walk(node: Any, path: JsonPath) -> Iterator[tuple[JsonPath, str, bool]]:
     elif isinstance(node, list):
         for index, item in enumerate(node):
             yield from _walk(item, (*path, index))
+    elif isinstance(node, str) and SECRET_VALUE.search(node):
+        yield (
+            path,
+            "this value looks like a literal credential (a key, token or a password in a URL): "
+            f"{_hint(path)}",
+            False,
+        )
 
 
 def _extra_env(items: list[Any], path: JsonPath) -> Iterator[tuple[JsonPath, str, bool]]:
@@ -95,34 +116,61 @@ def _extra_env(items: list[Any], path: JsonPath) -> Iterator[tuple[JsonPath, str
         value, name = item.get("value"), item.get("name")
         if not isinstance(value, str) or not value or not isinstance(name, str):
             continue
-        if SECRET_VALUE.search(value) or (SECRET_ENV_NAMES.search(name) and not _looks_harmless(value)):
-            yield (
-                (*path, index, "value"),
-                f"extraEnv {name} holds a literal secret value: use valueFrom.secretKeyRef "
-                "(or envSecrets) so the value stays in a Kubernetes Secret",
-                False,
-            )
+        if SECRET_VALUE.search(value) or (_secret_name(name) and not _looks_harmless(value)):
+            if path[-1] == "httpHeaders":
+                message = (f"probe header {name} holds a literal credential: probes cannot read Secrets, "
+                           "so check an endpoint that needs no credential (or use an exec probe)")
+            else:
+                message = (f"extraEnv {name} holds a literal secret value: use valueFrom.secretKeyRef "
+                           "(or envSecrets) so the value stays in a Kubernetes Secret")
+            yield ((*path, index, "value"), message, False)
+
+
+def _secret_name(name: str) -> bool:
+    return bool(SECRET_ENV_NAMES.search(name)) and not SETTING_SUFFIX.search(name)
+
+
+_REFERENCE = re.compile(r"\$\([^)]*\)|\$\{[^}]*\}")
+_SECRET_LIKE_RUN = re.compile(r"[A-Za-z0-9+/=_-]{8,}")
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://\S*$")
 
 
 def _looks_harmless(value: str) -> bool:
-    """Booleans, numbers and file paths are settings, not secrets (e.g. SSL_VERIFY_TOKEN=true)."""
-    return (
-        value.lower() in {"true", "false", "yes", "no", "on", "off", "0", "1"}
-        or value.startswith("/")
-        or value.isdigit()
-    )
+    """Settings, not secrets: booleans, numbers, file paths, URLs without a password, and values
+    made of references to other variables (`$(DATABASE_PASSWORD)`, `os.environ/KEY`)."""
+    if value.lower() in {"true", "false", "yes", "no", "on", "off"} or value.startswith(("/", "os.environ/")):
+        return True
+    if re.fullmatch(r"[-+]?[0-9]+(?:\.[0-9]+)?[a-zA-Z]{0,2}", value):  # 12, 0.5, 30s, 24h, 10Mi
+        return True
+    if _URL.match(value):  # SECRET_VALUE already refused a password inside it
+        return True
+    stripped = _REFERENCE.sub("", value)
+    return stripped != value and not _SECRET_LIKE_RUN.search(stripped)
 
 
 def _proxy_config(node: Any, path: JsonPath) -> Iterator[tuple[JsonPath, str, bool]]:
     if isinstance(node, Mapping):
         for key, value in node.items():
             here = (*path, key)
+            if key == "environment_variables" and isinstance(value, Mapping):
+                # LiteLLM exports these into its own environment: names are env var names
+                items = [{"name": k, "value": v} for k, v in value.items() if isinstance(k, str)]
+                for found_path, _message, _key in _extra_env(items, here):
+                    name = items[int(found_path[-2])]["name"]
+                    yield (
+                        (*here, name),
+                        f"proxy_config environment_variables.{name} holds a literal secret value: set it "
+                        "from a Secret instead (extraEnv valueFrom.secretKeyRef or envSecrets)",
+                        False,
+                    )
+                continue
             if (
                 isinstance(key, str)
                 and PROXY_SECRET_KEYS.match(key)
                 and isinstance(value, str)
                 and value
                 and not value.startswith("os.environ/")
+                and (key.lower().endswith("webhook_url") or not _looks_harmless(value))
             ):
                 yield (
                     here,
