@@ -338,10 +338,12 @@ it holds a Unicode line or paragraph separator (a line break to YAML 1.1, writte
 {{- $source := .valueFrom -}}
 {{- if not $source -}}
 {{- $out = append $out (dict "name" $name "value" (toString (.value | default ""))) -}}
-{{- else if hasKey $source "secretKeyRef" -}}
-{{- $out = append $out (dict "name" $name "valueFrom" (dict "secretKeyRef" (dict "name" $source.secretKeyRef.name "key" $source.secretKeyRef.key))) -}}
-{{- else if hasKey $source "configMapKeyRef" -}}
-{{- $out = append $out (dict "name" $name "valueFrom" (dict "configMapKeyRef" (dict "name" $source.configMapKeyRef.name "key" $source.configMapKeyRef.key))) -}}
+{{- else if or (hasKey $source "secretKeyRef") (hasKey $source "configMapKeyRef") -}}
+{{- $kind := ternary "secretKeyRef" "configMapKeyRef" (hasKey $source "secretKeyRef") -}}
+{{- $ref := get $source $kind -}}
+{{- $selector := dict "name" $ref.name "key" $ref.key -}}
+{{- if $ref.optional -}}{{- $_ := set $selector "optional" true -}}{{- end -}}
+{{- $out = append $out (dict "name" $name "valueFrom" (dict $kind $selector)) -}}
 {{- else -}}
 {{- $out = append $out (dict "name" $name "valueFrom" $source) -}}
 {{- end -}}
