@@ -631,7 +631,8 @@ def _size(*maps: Mapping[str, Any] | None) -> int:
 
 
 # Keys a YAML 1.2 reader (go-yaml v3) takes for a number, boolean or null: kustomize 4.5.4 reads
-# the labels and annotations of a configMapGenerator that way, and then fails to build.
+# an object's metadata.annotations, and the labels of a configMapGenerator, that way, and then
+# fails to build.
 _NOT_A_STRING_KEY = re.compile(
     r"[-+]?(?:[0-9][0-9_]*|0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+"
     r"|(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|\.(?:inf|Inf|INF))"
@@ -642,8 +643,8 @@ _NOT_A_STRING_KEY = re.compile(
 def _generator_keys(values: Mapping[str, Any] | None, path: JsonPath) -> Iterator[tuple[JsonPath, str, bool]]:
     for key in values or {}:
         if _NOT_A_STRING_KEY.fullmatch(key):
-            yield ((*path, key), f'"{key}": kustomize reads this key as a number, boolean or null on the '
-                   "proxy config's ConfigMap (a configMapGenerator) and fails: use a key with a letter in it", True)
+            yield ((*path, key), f'"{key}": kustomize reads this key as a number, boolean or null and '
+                   "fails to build: use a key with a letter in it", True)
 
 
 def _kubernetes_limits(plain: Mapping[str, Any]) -> Iterator[tuple[JsonPath, str, bool]]:
@@ -660,6 +661,7 @@ def _kubernetes_limits(plain: Mapping[str, Any]) -> Iterator[tuple[JsonPath, str
         for part in path:
             node = (node or {}).get(part)
         yield from _annotations(node, path)
+        yield from _generator_keys(node, path)
         if _size(meta.get("annotations"), node) > ANNOTATIONS_MAX:
             yield path, f"annotations may hold at most {ANNOTATIONS_MAX} bytes per object", False
     for section in _SCHEDULED:
