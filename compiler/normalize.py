@@ -542,14 +542,24 @@ _FLOAT64_EXACT = 2**53
 
 def _helm_unsafe(value: Any, path: JsonPath) -> Iterator[tuple[JsonPath, str]]:
     """Values no chart could carry as written (every target refuses them, so all stay alike)."""
-    if isinstance(value, Mapping):
+    # Strings, most of a big config, are checked in their container's loop: no generator and no
+    # path tuple per string (this walks the whole document once per environment).
+    if type(value) is dict or isinstance(value, Mapping):
         for key, item in value.items():
             if isinstance(key, str) and _HELM_UNSAFE_CHAR.search(key):
                 yield (*path, key), _char_problem(key, "key")
-            yield from _helm_unsafe(item, (*path, key))
+            if type(item) is str:
+                if _HELM_UNSAFE_CHAR.search(item):
+                    yield (*path, key), _char_problem(item, "value")
+            else:
+                yield from _helm_unsafe(item, (*path, key))
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            yield from _helm_unsafe(item, (*path, index))
+            if type(item) is str:
+                if _HELM_UNSAFE_CHAR.search(item):
+                    yield (*path, index), _char_problem(item, "value")
+            else:
+                yield from _helm_unsafe(item, (*path, index))
     elif isinstance(value, str):
         if _HELM_UNSAFE_CHAR.search(value):
             yield path, _char_problem(value, "value")
