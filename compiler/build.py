@@ -101,7 +101,9 @@ def build(
         planned, warnings = plan(spec, compilation, targets, env=env, output=output, strict=strict)
     except LitectlError as exc:  # `file:line:col` for what the targets found, like every other phase
         raise LitectlError(position(loaded, exc.diagnostics)) from None
-    if warnings:
+    # The drift gate runs on every commit: the same feature warnings each time would be noise
+    # there (they are shown when the output is compiled, and --strict still turns them into errors).
+    if warnings and not check:
         report(position(loaded, warnings))
     if check:
         drifted = False
@@ -115,6 +117,7 @@ def build(
                         error(
                             f"{item.target} output in {item.out_dir} is out of date with {spec} "
                             f"({len(drifts)} file(s)); run: litectl compile {spec} --target {item.target}"
+                            + (f" --env {env}" if env else "")
                         )
                     ]
                 )
