@@ -228,3 +228,25 @@ def _accepted(text: str) -> bool:
     except LitectlError:
         return False
     return True
+
+
+@pytest.mark.realtool
+def test_small_and_large_numbers_reach_litellm_as_numbers(tmp_path: Path) -> None:
+    """Per-token costs such as 0.000002 are written `2e-06` by Helm's toYaml and by JSON, which
+    YAML 1.1 (LiteLLM's reader) takes for a string: the config text must carry them as numbers on
+    every target, Helm's render included."""
+    numbers = {"a": 0.000002, "b": 1e-05, "c": 3e-06, "d": 1e-07, "e": 1e21, "f": 1.5e-07, "g": 0.001}
+    body = "".join(f"        {k}: {v!r}\n" for k, v in numbers.items())
+    compilation = compile_text(
+        "apiVersion: litectl/v1alpha1\nkind: LiteLLMTopology\nmetadata: {name: costs}\n"
+        "database: {writer: {host: pg, dbname: db}}\ngateway:\n  config:\n    proxy_config:\n"
+        f"      model_list:\n      - model_name: m\n        model_info: {{}}\n      costs:\n{body}"
+    )
+    configs = [text for target in ("kustomize", "compose") for path, text in texts(render(compilation, target)).items()
+               if path.endswith("config.yaml")]
+    chart = write(render(compilation, "helm"), tmp_path / "chart")
+    rendered = rt.helm_render(chart, values_files=[chart / "values.yaml"], release="r", namespace="n")
+    configs += [o["data"]["config.yaml"] for o in rendered if o["kind"] == "ConfigMap"]
+    assert len(configs) == 3
+    for text in configs:
+        assert read_1_1(text)[0]["costs"] == numbers, text

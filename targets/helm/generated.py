@@ -174,6 +174,7 @@ def generated_tpl(chart: str) -> str:
         _define(chart, "routes.catchAll", f"{{{{- {_raw(_route_list([routes.CATCH_ALL]))} -}}}}"),
         _define(chart, "yaml11Pattern", f"^(?:{goyaml.YAML11_OTHER})$"),
         _define(chart, "yaml11TimestampPattern", f"^(?:{goyaml.YAML11_TIMESTAMP})$"),
+        _define(chart, "jsonDotlessExponent", goyaml.JSON_DOTLESS_EXPONENT),
         _define(chart, "goTimestampLayouts", f"{{{{- {_raw(list(goyaml.GO_TIMESTAMP_LAYOUTS))} -}}}}"),
         _define(chart, "defaults", f"{{{{- {_raw({'document': document_defaults(), **object_defaults})} -}}}}"),
     ]

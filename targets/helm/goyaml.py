@@ -685,14 +685,32 @@ def _misread_by_yaml11(text: str) -> bool:
     return bool(_TIMESTAMP_RE.fullmatch(text)) and not _is_timestamp(text)
 
 
+#: A number in toPrettyJson's output with an exponent but no dot (`2e-06`, `1e+21`): YAML 1.1
+#: (PyYAML, so LiteLLM) reads it as a string, so the config text writes it `2.0e-06`. In that
+#: output a line holds at most one number, after an optional `"key": `, and no string spans lines,
+#: so the pattern only ever meets numbers. Shared with the chart (`__CHART__.jsonDotlessExponent`).
+JSON_DOTLESS_EXPONENT = r'(?m)^(\s*(?:"(?:[^"\\]|\\.)*": )?-?[0-9]+)(e[-+][0-9]+,?)$'
+_JSON_DOTLESS_EXPONENT_RE = re.compile(JSON_DOTLESS_EXPONENT)
+
+
+def _dotless_exponent(value: float) -> bool:
+    """toYaml writes this number with an exponent and no dot (`2e-06`): a string to YAML 1.1."""
+    if math.isnan(value) or math.isinf(value):
+        return False
+    text = _number_text(value)
+    return "e" in text and "." not in text
+
+
 def yaml11_unsafe(data: Any) -> bool:
-    """True when a key or string in `data` would be misread by YAML 1.1 from toYaml's output."""
+    """True when a key, string or number in `data` would be misread by YAML 1.1 from toYaml's output."""
     if type(data) is str:  # the common case, before the (costly) isinstance against an ABC
         return _misread_by_yaml11(data)
     if isinstance(data, Mapping):
         return any(_misread_by_yaml11(str(k)) or yaml11_unsafe(v) for k, v in data.items())
     if isinstance(data, list | tuple):
         return any(yaml11_unsafe(v) for v in data)
+    if isinstance(data, int | float) and not isinstance(data, bool):
+        return _dotless_exponent(float(data))
     return isinstance(data, str) and _misread_by_yaml11(data)
 
 
@@ -780,7 +798,7 @@ def config_text(data: Any) -> str:
     data = without_map_nulls(data)
     if yaml11_unsafe(data):
         try:
-            return to_pretty_json(data) + "\n"
+            return _JSON_DOTLESS_EXPONENT_RE.sub(r"\1.0\2", to_pretty_json(data)) + "\n"
         except _UnrepresentableError:
             return "\n"
     return to_yaml(data) + "\n"

@@ -277,7 +277,7 @@ reads as written. Both ending in one newline.
 {{- $config := include "__CHART__.withoutNulls" .v.gateway.config.proxy_config | fromJson -}}
 {{- $check := dict "other" (include "__CHART__.yaml11Pattern" .) "timestamp" (include "__CHART__.yaml11TimestampPattern" .) "layouts" (include "__CHART__.goTimestampLayouts" . | fromJsonArray) -}}
 {{- if include "__CHART__.yaml11Unsafe" (dict "value" $config "check" $check) -}}
-{{- printf "%s\n" (toPrettyJson $config) -}}
+{{- printf "%s\n" (regexReplaceAll (include "__CHART__.jsonDotlessExponent" .) (toPrettyJson $config) "${1}.0${2}") -}}
 {{- else -}}
 {{- printf "%s\n" (toYaml $config) -}}
 {{- end -}}
@@ -311,6 +311,10 @@ those from a chart's default values anyway, so every install gets the same text.
 {{- range .value }}{{ include "__CHART__.yaml11Unsafe" (dict "value" . "check" $check) }}{{ end -}}
 {{- else if kindIs "string" .value -}}
 {{- include "__CHART__.yaml11Misread" (dict "text" .value "check" $check) -}}
+{{- else if kindIs "float64" .value -}}
+{{- /* a number toYaml writes with an exponent but no dot (2e-06): a string to YAML 1.1 */ -}}
+{{- $text := toYaml .value -}}
+{{- if and (contains "e" $text) (not (contains "." $text)) }}1{{ end -}}
 {{- end -}}
 {{- end }}
 

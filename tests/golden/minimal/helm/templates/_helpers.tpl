@@ -278,7 +278,7 @@ reads as written. Both ending in one newline.
 {{- $config := include "litellm.withoutNulls" .v.gateway.config.proxy_config | fromJson -}}
 {{- $check := dict "other" (include "litellm.yaml11Pattern" .) "timestamp" (include "litellm.yaml11TimestampPattern" .) "layouts" (include "litellm.goTimestampLayouts" . | fromJsonArray) -}}
 {{- if include "litellm.yaml11Unsafe" (dict "value" $config "check" $check) -}}
-{{- printf "%s\n" (toPrettyJson $config) -}}
+{{- printf "%s\n" (regexReplaceAll (include "litellm.jsonDotlessExponent" .) (toPrettyJson $config) "${1}.0${2}") -}}
 {{- else -}}
 {{- printf "%s\n" (toYaml $config) -}}
 {{- end -}}
@@ -312,6 +312,10 @@ those from a chart's default values anyway, so every install gets the same text.
 {{- range .value }}{{ include "litellm.yaml11Unsafe" (dict "value" . "check" $check) }}{{ end -}}
 {{- else if kindIs "string" .value -}}
 {{- include "litellm.yaml11Misread" (dict "text" .value "check" $check) -}}
+{{- else if kindIs "float64" .value -}}
+{{- /* a number toYaml writes with an exponent but no dot (2e-06): a string to YAML 1.1 */ -}}
+{{- $text := toYaml .value -}}
+{{- if and (contains "e" $text) (not (contains "." $text)) }}1{{ end -}}
 {{- end -}}
 {{- end }}
 
