@@ -29,8 +29,11 @@ def structure(data: Mapping[str, Any]) -> model.Document:
     return build(_drop_extensions(data), model.Document)
 
 
-def _drop_extensions(value: Any, kube: bool = False) -> Any:
+def _drop_extensions(value: Any) -> Any:
     """`value` without `x-` keys; a subtree without any is returned as it is, not copied.
+
+    LiteLLM's own `proxy_config` is passed through untouched (SPEC.md section 1): an `x-` key
+    there is LiteLLM's business, not a note for litectl.
 
     Environments' documents share the base's unchanged parts (`deep_merge` copies only what an
     environment changes); keeping them shared here lets work keyed by identity, such as the proxy
@@ -43,7 +46,7 @@ def _drop_extensions(value: Any, kube: bool = False) -> Any:
             if isinstance(k, str) and k.startswith("x-"):
                 changed = True
                 continue
-            item = out[k] = _drop_extensions(v)
+            item = out[k] = v if k == "proxy_config" else _drop_extensions(v)
             changed = changed or item is not v
         return out if changed else value
     if isinstance(value, list):

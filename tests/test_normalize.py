@@ -155,3 +155,12 @@ def test_user_env_references_keep_optional() -> None:
     a, b = (env_entry(e) for e in t.gateway.env[-2:])
     assert a == {"name": "A", "valueFrom": {"secretKeyRef": {"name": "s", "key": "k", "optional": True}}}
     assert b == {"name": "B", "valueFrom": {"configMapKeyRef": {"name": "c", "key": "k"}}}
+
+
+def test_x_keys_are_notes_except_inside_litellms_own_config() -> None:
+    t = topology(
+        metadata={"name": "llm", "x-owner": "me", "labels": {"team": "a", "x-note": "b"}},
+        gateway={"config": {"proxy_config": {"x-custom": 1, "model_list": [{"x-tag": "t"}]}}},
+    )
+    assert t.labels == {"team": "a"}
+    assert t.config.data == {"x-custom": 1, "model_list": [{"x-tag": "t"}]}
