@@ -11,6 +11,18 @@ from litectl.compiler.model import DNS1123_LABEL, DNS1123_MESSAGE, spec
 
 OUTPUT_DESCRIPTION = "Output directory, relative to the spec file."
 
+# SemVer 2.0 as Helm parses a chart version: numbers without leading zeros that fit its 64-bit
+# integers (19 digits), no empty or zero-padded numeric pre-release identifiers.
+_NUMBER = r"(?:0|[1-9][0-9]{0,18})"
+_PRE_ID = r"(?:0|[1-9][0-9]*|[0-9]*[A-Za-z-][0-9A-Za-z-]*)"
+SEMVER = (rf"^{_NUMBER}\.{_NUMBER}\.{_NUMBER}(?:-{_PRE_ID}(?:\.{_PRE_ID})*)?"
+          r"(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$")
+# A Helm (Masterminds semver) constraint: comparisons and ranges, joined by ',' or spaces, or '||'.
+_VERSION = r"v?(?:[0-9]+|[xX*])(?:\.(?:[0-9]+|[xX*])){0,2}(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?"
+_TERM = rf"(?:{_VERSION} +- +{_VERSION}|(?:!=|>=|<=|=>|=<|~>|[=<>~^])? *{_VERSION})"
+_ALL = rf"{_TERM}(?:(?: *, *| +){_TERM})*"
+KUBE_VERSION_CONSTRAINT = rf"^ *{_ALL}(?: *\|\| *{_ALL})* *$"
+
 
 @attrs.frozen(kw_only=True)
 class HelmOptions:
@@ -25,12 +37,16 @@ class HelmOptions:
     chartVersion: str = spec(
         "0.1.0",
         description="Chart version (SemVer).",
+        constraints={"pattern": SEMVER, "x-message": "must be a SemVer version such as 0.1.0"},
+    )
+    kubeVersion: str = spec(
+        ">=1.27.0-0",
+        description="Chart.yaml kubeVersion constraint.",
         constraints={
-            "pattern": r"^[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$",
-            "x-message": "must be a SemVer version such as 0.1.0",
+            "pattern": KUBE_VERSION_CONSTRAINT,
+            "x-message": "must be a version constraint such as >=1.27.0-0 (comparisons joined by ',', ' ' or '||')",
         },
     )
-    kubeVersion: str = spec(">=1.27.0-0", description="Chart.yaml kubeVersion constraint.")
 
 
 @attrs.frozen(kw_only=True)

@@ -226,3 +226,32 @@ def test_a_multi_line_value_starting_with_a_tab_is_refused(tmp_path: Path) -> No
     assert int(match["line"]) == line_of(spec, "example.com/x")
     accepted = compile_text(BASE + 'gateway:\n  podAnnotations: {example.com/x: "\\tone line", example.com/y: "a\\n\\tb"}\n')
     assert accepted.base.gateway is not None
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("chartVersion", "66.11.82429165965120936505"), ("chartVersion", "1.2.3-01"),
+     ("chartVersion", "1.2.3-beta..1"), ("kubeVersion", "<<"), ("kubeVersion", ">= 1.20,"),
+     ("kubeVersion", "{{ .Capabilities }}")],
+)
+def test_chart_versions_helm_rejects_are_refused(tmp_path: Path, option: str, value: str) -> None:
+    """Helm refuses a chart whose version overflows its integers (found by fuzzing) or is no SemVer,
+    and cannot install one whose kubeVersion is no constraint."""
+    spec = write_spec(tmp_path, f"targets:\n  helm: {{{option}: '{value}'}}\n")
+    (match,) = errors_of(spec, "-t", "helm")
+    assert int(match["line"]) == line_of(spec, option)
+
+
+@pytest.mark.realtool
+@pytest.mark.parametrize(
+    ("version", "kube"),
+    [("9999999999999999999.0.0", "^1.27"), ("1.2.3-rc.1+build.5", ">= 1.20, < 2.0"),
+     ("0.1.0", ">=1.20 || <1.10"), ("2.0.0", "1.20 - 1.40")],
+)
+def test_chart_versions_within_the_rules_render(tmp_path: Path, version: str, kube: str) -> None:
+    import realtools as rt
+    from test_hardening_common import write
+
+    compilation = compile_text(BASE + f"targets:\n  helm: {{chartVersion: '{version}', kubeVersion: '{kube}'}}\n")
+    chart = write(render(compilation, "helm"), tmp_path / "chart")
+    assert rt.helm_render(chart, values_files=[chart / "values.yaml"], release="r", namespace="n")
