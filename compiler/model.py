@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 import attrs
+from litectl.compiler.memo import WORTH_REMEMBERING, IdentityMemo
 
 API_VERSION = "litectl/v1alpha1"
 KIND = "LiteLLMTopology"
@@ -707,14 +708,23 @@ NOT_IN_ENVIRONMENTS = ("apiVersion", "kind", "environments")
 _PLAIN_SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
+def _plain_container(value: dict[str, Any] | list[Any]) -> Any:
+    if type(value) is dict:
+        return {k: to_plain(v) for k, v in value.items()}
+    return [to_plain(v) for v in value]
+
+
+_PLAIN_COPIES: IdentityMemo[Any] = IdentityMemo()
+
+
 def to_plain(value: Any) -> Any:
     """Model instances (and their tuples) as plain JSON-like data, keys in field order."""
     kind = type(value)
     # The bulk of a big spec is plain data (proxy_config): settle it before the costly attrs.has.
-    if kind is dict:
-        return {k: to_plain(v) for k, v in value.items()}
-    if kind is list:
-        return [to_plain(v) for v in value]
+    if kind is dict or kind is list:
+        if len(value) >= WORTH_REMEMBERING:  # shared by the base and its environments: copied once
+            return _PLAIN_COPIES.get(value, lambda: _plain_container(value))
+        return _plain_container(value)
     if kind in _PLAIN_SCALARS:
         return value
     if attrs.has(kind):

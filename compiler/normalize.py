@@ -18,6 +18,7 @@ from typing import Any, cast
 import attrs
 from litectl.compiler import ir, model
 from litectl.compiler.diagnostics import Diagnostic, JsonPath, error
+from litectl.compiler.memo import WORTH_REMEMBERING, IdentityMemo
 from litectl.compiler.naming import SELECTOR_KEYS
 from litectl.compiler.routes import build_routes, extra_path_problems
 
@@ -545,33 +546,68 @@ _FLOAT64_EXACT = 2**53
 
 def _helm_unsafe(value: Any, path: JsonPath) -> Iterator[tuple[JsonPath, str]]:
     """Values no chart could carry as written (every target refuses them, so all stay alike)."""
-    # Strings, most of a big config, are checked in their container's loop: no generator and no
-    # path tuple per string (this walks the whole document once per environment).
+    kind = type(value)
+    if (kind is dict or kind is list) and len(value) >= WORTH_REMEMBERING:
+        # Big containers (a proxy config's model list) are shared by the base and environments:
+        # walked once, their findings re-rooted at `path`.
+        found = _HELM_UNSAFE_FOUND.get(value, lambda: list(_helm_unsafe_walk(value, ())))
+        for inner, message in found:
+            yield (*path, *inner), message
+    else:
+        yield from _helm_unsafe_walk(value, path)
+
+
+def _helm_unsafe_walk(value: Any, path: JsonPath) -> Iterator[tuple[JsonPath, str]]:
+    # Scalars, most of a big config, are checked in their container's loop: no generator and
+    # no path tuple per scalar unless it is a problem.
     if type(value) is dict or isinstance(value, Mapping):
         for key, item in value.items():
             if isinstance(key, str) and _HELM_UNSAFE_CHAR.search(key):
                 yield (*path, key), _char_problem(key, "key")
-            if type(item) is str:
+            kind = type(item)
+            if kind is str:
                 if _HELM_UNSAFE_CHAR.search(item):
                     yield (*path, key), _char_problem(item, "value")
-            else:
+            elif kind is int or kind is float:
+                problem = _number_problem(item)
+                if problem:
+                    yield (*path, key), problem
+            elif item is not None and kind is not bool:
                 yield from _helm_unsafe(item, (*path, key))
-    elif isinstance(value, list):
+    elif isinstance(value, list | tuple):
         for index, item in enumerate(value):
-            if type(item) is str:
+            kind = type(item)
+            if kind is str:
                 if _HELM_UNSAFE_CHAR.search(item):
                     yield (*path, index), _char_problem(item, "value")
-            else:
+            elif kind is int or kind is float:
+                problem = _number_problem(item)
+                if problem:
+                    yield (*path, index), problem
+            elif item is not None and kind is not bool:
                 yield from _helm_unsafe(item, (*path, index))
     elif isinstance(value, str):
         if _HELM_UNSAFE_CHAR.search(value):
             yield path, _char_problem(value, "value")
-    elif isinstance(value, float) and not math.isfinite(value):
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        problem = _number_problem(value)
+        if problem:
+            yield path, problem
+
+
+_HELM_UNSAFE_FOUND: IdentityMemo[list[tuple[JsonPath, str]]] = IdentityMemo()
+
+
+def _number_problem(value: float) -> str | None:
+    if isinstance(value, float):
+        if math.isfinite(value):
+            return None
         text = ".nan" if math.isnan(value) else (".inf" if value > 0 else "-.inf")
-        yield path, f"{text} is not a number Helm (or JSON) can carry: quote it to pass a string"
-    elif isinstance(value, int) and not isinstance(value, bool) and abs(value) > _FLOAT64_EXACT:
-        yield path, (f"{value} is more than Helm's 64-bit float numbers hold exactly (it would become "
-                     f"{float(value)!r}): quote it to pass a string")
+        return f"{text} is not a number Helm (or JSON) can carry: quote it to pass a string"
+    if abs(value) > _FLOAT64_EXACT:
+        return (f"{value} is more than Helm's 64-bit float numbers hold exactly (it would become "
+                f"{float(value)!r}): quote it to pass a string")
+    return None
 
 
 def _kustomize_unsafe(value: Any, path: JsonPath) -> Iterator[tuple[JsonPath, str]]:
@@ -708,7 +744,8 @@ def _config_map_size(topology: ir.Topology) -> Iterator[tuple[JsonPath, str, boo
     is at most ~33 times larger (indentation of a config nested 128 levels deep, the loader's cap)."""
     if not any(w.mounts_config for w in topology.workloads):
         return
-    compact = len(json.dumps(topology.config.data, separators=(",", ":"), ensure_ascii=False).encode())
+    data = topology.config.data
+    compact = _COMPACT_SIZE.get(data, lambda: len(json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()))
     if compact * 33 < CONFIG_MAP_MAX:
         return
     from litectl.targets.kube import config_text
@@ -718,6 +755,9 @@ def _config_map_size(topology: ir.Topology) -> Iterator[tuple[JsonPath, str, boo
         yield (("gateway", "config", "proxy_config"),
                f"proxy_config is {size} bytes as the ConfigMap's config.yaml: a ConfigMap holds at most "
                "1 MiB (1048576 bytes); move large parts (e.g. model lists) out of the spec", False)
+
+
+_COMPACT_SIZE: IdentityMemo[int] = IdentityMemo()
 
 
 def resolve(doc: model.Document, env: str | None = None) -> tuple[ir.Topology, list[Diagnostic]]:

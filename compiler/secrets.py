@@ -6,6 +6,7 @@ instead of a bare "unknown key".
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -46,6 +47,24 @@ PROXY_SECRET_KEYS = re.compile(
     r"|access_token|auth_token|refresh_token|private_key|webhook_url|connection_string)$",
     re.IGNORECASE,
 )
+#: What every SECRET_VALUE match holds (one of its prefixes, an `@` of `user:password@`, or a
+#: PEM header): checked first, because nearly no string of a big config has any of them.
+_CREDENTIAL_PREFIXES = ("sk-", "AKIA", "gh", "xox", "eyJ", "Bearer ", "Basic ")
+
+
+def looks_like_credential(text: str) -> bool:
+    """The value itself looks like a key, token, private key or a password in a URL."""
+    if not (text.startswith(_CREDENTIAL_PREFIXES) or "@" in text or "-----BEGIN " in text):
+        return False
+    return SECRET_VALUE.search(text) is not None
+
+
+@functools.lru_cache(maxsize=4096)
+def _proxy_secret_key(key: str) -> bool:
+    """A LiteLLM config key that holds a credential (keys repeat in every model: memoised)."""
+    return PROXY_SECRET_KEYS.match(key) is not None
+
+
 # Where the SPEC's own keys legitimately end in "secretKey"/"passwordKey": those name a key of a
 # Secret, not a secret. The rule below only fires on scalar values of the listed key names that
 # are not part of the spec's schema (the schema would reject them anyway, with a poorer message).
@@ -100,7 +119,7 @@ def _walk(node: Any, path: JsonPath) -> Iterator[tuple[JsonPath, str, bool]]:
     elif isinstance(node, list):
         for index, item in enumerate(node):
             yield from _walk(item, (*path, index))
-    elif isinstance(node, str) and SECRET_VALUE.search(node):
+    elif isinstance(node, str) and looks_like_credential(node):
         yield (
             path,
             "this value looks like a literal credential (a key, token or a password in a URL): "
@@ -116,7 +135,7 @@ def _extra_env(items: list[Any], path: JsonPath) -> Iterator[tuple[JsonPath, str
         value, name = item.get("value"), item.get("name")
         if not isinstance(value, str) or not value or not isinstance(name, str):
             continue
-        if SECRET_VALUE.search(value) or (_secret_name(name) and not _looks_harmless(value)):
+        if looks_like_credential(value) or (_secret_name(name) and not _looks_harmless(value)):
             if path[-1] == "httpHeaders":
                 message = (f"probe header {name} holds a literal credential: probes cannot read Secrets, "
                            "so check an endpoint that needs no credential (or use an exec probe)")
@@ -149,44 +168,54 @@ def _looks_harmless(value: str) -> bool:
 
 
 def _proxy_config(node: Any, path: JsonPath) -> Iterator[tuple[JsonPath, str, bool]]:
+    # Strings, most of a big config, are checked in their container's loop: no generator and no
+    # path tuple per string unless it is a problem.
     if isinstance(node, Mapping):
         for key, value in node.items():
-            here = (*path, key)
-            if key == "environment_variables" and isinstance(value, Mapping):
-                # LiteLLM exports these into its own environment: names are env var names
-                items = [{"name": k, "value": v} for k, v in value.items() if isinstance(k, str)]
-                for found_path, _message, _key in _extra_env(items, here):
-                    name = items[int(found_path[-2])]["name"]
-                    yield (
-                        (*here, name),
-                        f"proxy_config environment_variables.{name} holds a literal secret value: set it "
-                        "from a Secret instead (extraEnv valueFrom.secretKeyRef or envSecrets)",
-                        False,
-                    )
-                continue
-            if (
-                isinstance(key, str)
-                and PROXY_SECRET_KEYS.match(key)
-                and isinstance(value, str)
-                and value
-                and not value.startswith("os.environ/")
-                and (key.lower().endswith("webhook_url") or not _looks_harmless(value))
-            ):
-                yield (
-                    here,
-                    f'proxy_config "{key}" holds a literal credential: write os.environ/<VAR> and '
-                    "provide <VAR> from a Secret (extraEnv valueFrom.secretKeyRef or envSecrets)",
-                    False,
-                )
-            else:
-                yield from _proxy_config(value, here)
+            if type(value) is str:
+                problem = _proxy_string_problem(key, value)
+                if problem:
+                    yield (*path, key), problem, False
+            elif key == "environment_variables" and isinstance(value, Mapping):
+                yield from _proxy_environment((*path, key), value)
+            elif isinstance(value, Mapping | list):
+                yield from _proxy_config(value, (*path, key))
     elif isinstance(node, list):
         for index, item in enumerate(node):
-            yield from _proxy_config(item, (*path, index))
-    elif isinstance(node, str) and SECRET_VALUE.search(node):
+            if type(item) is str:
+                if looks_like_credential(item):
+                    yield (*path, index), _PROXY_LITERAL_CREDENTIAL, False
+            elif isinstance(item, Mapping | list):
+                yield from _proxy_config(item, (*path, index))
+    elif isinstance(node, str) and looks_like_credential(node):
+        yield path, _PROXY_LITERAL_CREDENTIAL, False
+
+
+_PROXY_LITERAL_CREDENTIAL = ("proxy_config holds what looks like a literal credential: write os.environ/<VAR> "
+                             "and provide <VAR> from a Secret")
+
+
+def _proxy_string_problem(key: Any, value: str) -> str | None:
+    if (
+        isinstance(key, str)
+        and _proxy_secret_key(key)
+        and value
+        and not value.startswith("os.environ/")
+        and (key.lower().endswith("webhook_url") or not _looks_harmless(value))
+    ):
+        return (f'proxy_config "{key}" holds a literal credential: write os.environ/<VAR> and '
+                "provide <VAR> from a Secret (extraEnv valueFrom.secretKeyRef or envSecrets)")
+    return _PROXY_LITERAL_CREDENTIAL if looks_like_credential(value) else None
+
+
+def _proxy_environment(path: JsonPath, variables: Mapping[Any, Any]) -> Iterator[tuple[JsonPath, str, bool]]:
+    """LiteLLM exports these into its own environment: names are env var names."""
+    items = [{"name": k, "value": v} for k, v in variables.items() if isinstance(k, str)]
+    for found_path, _message, _key in _extra_env(items, path):
+        name = items[int(found_path[-2])]["name"]
         yield (
-            path,
-            "proxy_config holds what looks like a literal credential: write os.environ/<VAR> "
-            "and provide <VAR> from a Secret",
+            (*path, name),
+            f"proxy_config environment_variables.{name} holds a literal secret value: set it "
+            "from a Secret instead (extraEnv valueFrom.secretKeyRef or envSecrets)",
             False,
         )

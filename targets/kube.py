@@ -69,7 +69,7 @@ def _config_entry(topology: ir.Topology) -> list[Any]:
     for entry in _CONFIG_TEXTS:
         if entry[0] is data:
             return entry
-    entry = [data, helm_config_text(_plain(data)), ""]
+    entry = [data, helm_config_text(data), ""]
     _CONFIG_TEXTS.insert(0, entry)
     del _CONFIG_TEXTS[_CONFIG_TEXTS_KEPT:]
     return entry

@@ -21,7 +21,10 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
+from json.encoder import encode_basestring as _json_string  # C-backed
 from typing import Any
+
+from litectl.compiler.memo import WORTH_REMEMBERING, IdentityMemo
 
 BEST_WIDTH = 80
 BEST_INDENT = 2
@@ -688,9 +691,9 @@ def _misread_by_yaml11(text: str) -> bool:
 #: A number in toPrettyJson's output with an exponent but no dot (`2e-06`, `1e+21`): YAML 1.1
 #: (PyYAML, so LiteLLM) reads it as a string, so the config text writes it `2.0e-06`. In that
 #: output a line holds at most one number, after an optional `"key": `, and no string spans lines,
-#: so the pattern only ever meets numbers. Shared with the chart (`__CHART__.jsonDotlessExponent`).
+#: so the pattern only ever meets numbers. The chart applies it (`__CHART__.jsonDotlessExponent`);
+#: `to_pretty_json(exponent_dot=True)` gives the same text while it formats the numbers.
 JSON_DOTLESS_EXPONENT = r'(?m)^(\s*(?:"(?:[^"\\]|\\.)*": )?-?[0-9]+)(e[-+][0-9]+,?)$'
-_JSON_DOTLESS_EXPONENT_RE = re.compile(JSON_DOTLESS_EXPONENT)
 
 
 def _dotless_exponent(value: float) -> bool:
@@ -714,16 +717,11 @@ def yaml11_unsafe(data: Any) -> bool:
     return isinstance(data, str) and _misread_by_yaml11(data)
 
 
-_JSON_SHORT = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
-_JSON_ESCAPED = re.compile("[\"\\\\\x00-\x1f<>&\u2028\u2029]")
-
-
-def _json_string(text: str) -> str:
-    def escape(match: re.Match[str]) -> str:
-        char = match.group()
-        return _JSON_SHORT.get(char) or f"\\u{ord(char):04x}"
-
-    return '"' + _JSON_ESCAPED.sub(escape, text) + '"'
+# Go's encoding/json escapes these in strings (HTML safety and JavaScript line terminators); they
+# occur nowhere else in JSON text, so they are replaced in the finished text.
+_GO_ESCAPES = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"),
+               ("\u2029", "\\u2029"))
+_GO_ESCAPED = re.compile("[<>&\u2028\u2029]")
 
 
 def _json_number(f: float) -> str:
@@ -744,31 +742,72 @@ def _json_number(f: float) -> str:
     return f"{sign}{digits[:dp]}.{digits[dp:]}"
 
 
-def to_pretty_json(data: Any, indent: str = "") -> str:
-    """Exactly the text of sprig's `toPrettyJson` (json.MarshalIndent, two spaces)."""
-    inner = indent + "  "
-    if isinstance(data, Mapping):
-        if not data:
-            return "{}"
-        items = sorted((str(k), v) for k, v in data.items())
-        body = ",\n".join(f"{inner}{_json_string(k)}: {to_pretty_json(v, inner)}" for k, v in items)
-        return "{\n" + body + "\n" + indent + "}"
-    if isinstance(data, list | tuple):
-        if not data:
-            return "[]"
-        return "[\n" + ",\n".join(inner + to_pretty_json(v, inner) for v in data) + "\n" + indent + "]"
-    if data is True:
-        return "true"
-    if data is False:
-        return "false"
-    if data is None:
-        return "null"
-    if isinstance(data, int | float):
-        f = float(data)
-        if math.isnan(f) or math.isinf(f):
-            raise _UnrepresentableError(data)
-        return _json_number(f)
-    return _json_string(str(data))
+def to_pretty_json(data: Any, indent: str = "", *, exponent_dot: bool = False) -> str:
+    """Exactly the text of sprig's `toPrettyJson` (json.MarshalIndent, two spaces).
+
+    With `exponent_dot`, numbers written with an exponent and no dot (`1e-7`) get one (`1.0e-7`):
+    what the chart's `__CHART__.jsonDotlessExponent` does to that text, so that a YAML 1.1 reader
+    takes them for numbers.
+    """
+    text = _PrettyJson(exponent_dot).text(data, indent)
+    if _GO_ESCAPED.search(text):
+        for char, escaped in _GO_ESCAPES:
+            text = text.replace(char, escaped)
+    return text
+
+
+class _PrettyJson:
+    """to_pretty_json before Go's HTML escapes; strings escaped by Python's C encoder, whose
+    escapes of `"`, `\\` and control characters are encoding/json's."""
+
+    def __init__(self, exponent_dot: bool) -> None:
+        self.exponent_dot = exponent_dot
+
+    def text(self, data: Any, indent: str) -> str:
+        kind = type(data)
+        if kind is str:
+            return _json_string(data)
+        if kind is dict or kind is list or kind is tuple or isinstance(data, Mapping):
+            if not data:
+                return "{}" if isinstance(data, Mapping) else "[]"
+            if len(data) >= WORTH_REMEMBERING:  # a model list shared by several configs: written once
+                return _PRETTY_JSON.get(data, lambda: self.container(data, indent), (indent, self.exponent_dot))
+            return self.container(data, indent)
+        if data is True:
+            return "true"
+        if data is False:
+            return "false"
+        if data is None:
+            return "null"
+        if kind is int and -_FLOAT64_EXACT <= data <= _FLOAT64_EXACT:
+            return str(data)  # what float64(data) prints: the same digits
+        if kind is float and math.isfinite(data):
+            text = repr(data)  # shortest round-trip digits, as Go's; fixed notation within 1e-4..1e16
+            if "e" not in text:
+                return text[:-2] if text.endswith(".0") else text
+        if isinstance(data, int | float):
+            f = float(data)
+            if math.isnan(f) or math.isinf(f):
+                raise _UnrepresentableError(data)
+            text = _json_number(f)
+            if self.exponent_dot and "e" in text and "." not in text:
+                mantissa, exponent = text.split("e")
+                return f"{mantissa}.0e{exponent}"
+            return text
+        return _json_string(str(data))
+
+    def container(self, data: Any, indent: str) -> str:
+        inner = indent + "  "
+        text = self.text
+        if isinstance(data, Mapping):
+            keys = {str(k): k for k in data}
+            body = ",\n".join(f"{inner}{_json_string(k)}: {text(data[keys[k]], inner)}" for k in sorted(keys))
+            return "{\n" + body + "\n" + indent + "}"
+        return "[\n" + ",\n".join(inner + text(v, inner) for v in data) + "\n" + indent + "]"
+
+
+_FLOAT64_EXACT = 2**53
+_PRETTY_JSON: IdentityMemo[str] = IdentityMemo()
 
 
 def without_map_nulls(data: Any) -> Any:
@@ -798,7 +837,7 @@ def config_text(data: Any) -> str:
     data = without_map_nulls(data)
     if yaml11_unsafe(data):
         try:
-            return _JSON_DOTLESS_EXPONENT_RE.sub(r"\1.0\2", to_pretty_json(data)) + "\n"
+            return to_pretty_json(data, exponent_dot=True) + "\n"
         except _UnrepresentableError:
             return "\n"
     return to_yaml(data) + "\n"
