@@ -64,14 +64,28 @@ class Loaded:
     source: SourceMap = attrs.field(eq=False, repr=False)
 
 
+#: Where a node is, as the loader recorded it: (its key's mark or None, its own mark, children),
+#: children being a dict (mapping) or list (sequence) of such entries, LEAF for a scalar, or None
+#: where nothing was recorded (inside a proxy config).
+_Position = tuple[Any, Any, Any]
+LEAF: Final = ()
+
+
 class SourceMap:
-    """JSON path -> position in the file; the node tree is built on the first question only."""
+    """JSON path -> position in the file.
 
-    __slots__ = ("_index", "_root", "_text", "file")
+    The loader records where each node of the spec's own structure is while it reads the file
+    (a few marks per object); a proxy config (thousands of models, LiteLLM's own data, seldom
+    the place of a problem) is not recorded, and neither is a file that uses anchors or merge
+    keys. Paths there are answered from a node tree, built on the first such question only.
+    """
 
-    def __init__(self, file: str, text: str) -> None:
+    __slots__ = ("_index", "_recorded", "_root", "_text", "file")
+
+    def __init__(self, file: str, text: str, recorded: _Position | None = None) -> None:
         self.file = file
         self._text = text
+        self._recorded = recorded
         self._root: Any = _MISSING
         self._index: dict[int, dict[str, tuple[Any, Any]]] = {}
 
@@ -80,6 +94,10 @@ class SourceMap:
 
         A path that does not exist fully gives the position of its deepest existing ancestor.
         """
+        if self._recorded is not None:
+            span = self._recorded_span(self._recorded, path, key)
+            if span is not None:
+                return span
         node = self._compose()
         if node is None:
             return Span(self.file, 1, 1)
@@ -91,6 +109,22 @@ class SourceMap:
             key_node, node = found
             last = position == len(path) - 1
             mark = key_node.start_mark if (key and last and key_node is not None) else node.start_mark
+        return Span(self.file, mark.line + 1, mark.column + 1)
+
+    def _recorded_span(self, entry: _Position, path: JsonPath, key: bool) -> Span | None:
+        """The span from the loader's record, or None where it recorded nothing."""
+        mark = entry[1]
+        for position, part in enumerate(path):
+            children = entry[2]
+            if children is None:
+                return None
+            there = (isinstance(part, int) and isinstance(children, list) and 0 <= part < len(children)) or (
+                isinstance(part, str) and isinstance(children, dict) and part in children)
+            if not there:
+                break  # its deepest existing ancestor
+            entry = children[part]
+            last = position == len(path) - 1
+            mark = entry[0] if (key and last and entry[0] is not None) else entry[1]
         return Span(self.file, mark.line + 1, mark.column + 1)
 
     def _compose(self) -> Any:
@@ -173,10 +207,11 @@ def load_text(text: str, file: str) -> Loaded:
         raise LitectlError([error(message, (), Span(file, line, col))]) from None
     try:
         with _gc_paused():
-            data = _Builder(file, text, parser).build()
+            builder = _Builder(file, text, parser)
+            data = builder.build()
     finally:
         parser.dispose()
-    return Loaded(file, data, SourceMap(file, text))
+    return Loaded(file, data, SourceMap(file, text, builder.recorded()))
 
 
 @contextmanager
@@ -291,16 +326,22 @@ class _FatalError(Exception):
 class _Frame:
     """One open mapping or sequence while events stream in."""
 
-    __slots__ = ("anchor", "container", "count_at_start", "is_map", "key", "mark", "merges")
+    __slots__ = ("anchor", "container", "count_at_start", "is_map", "key", "key_mark", "mark", "merges",
+                 "positions")
 
-    def __init__(self, container: Any, is_map: bool, anchor: str | None, count: int, mark: Any) -> None:
+    def __init__(self, container: Any, is_map: bool, anchor: str | None, count: int, mark: Any,
+                 record: bool) -> None:
         self.container = container
         self.is_map = is_map
         self.anchor = anchor
         self.count_at_start = count
         self.mark = mark
         self.key: Any = _AWAIT_KEY
+        self.key_mark: Any = None
         self.merges: list[dict[str, Any]] | None = None
+        # where the children are (see SourceMap), or None when not recorded
+        self.positions: dict[str, _Position] | list[_Position] | None = (
+            ({} if is_map else []) if record else None)
 
 
 _AWAIT_KEY: Final = object()
@@ -323,6 +364,8 @@ class _Builder:
         self.expanded = 0
         self.root: Any = _MISSING
         self.root_mark: Any = None
+        self.root_positions: Any = None
+        self.merged = False
 
     def build(self) -> Any:
         from ruamel.yaml.error import YAMLError
@@ -380,7 +423,8 @@ class _Builder:
                 self.count += 1
                 if event.anchor is not None:
                     anchors[event.anchor] = _IN_PROGRESS
-                stack.append(_Frame({} if is_map else [], is_map, event.anchor, self.count, event.start_mark))
+                stack.append(_Frame({} if is_map else [], is_map, event.anchor, self.count, event.start_mark,
+                                    self._record_child()))
             elif kind is MappingEndEvent or kind is SequenceEndEvent:
                 frame = stack.pop()
                 value = frame.container
@@ -389,9 +433,9 @@ class _Builder:
                 if frame.anchor is not None:
                     anchors[frame.anchor] = (value, self.count - frame.count_at_start + 1)
                 if stack:
-                    self._add(value, frame.mark, None)
+                    self._add(value, frame.mark, None, frame.positions)
                 else:
-                    self.root, self.root_mark = value, frame.mark
+                    self.root, self.root_mark, self.root_positions = value, frame.mark, frame.positions
             elif kind is AliasEvent:
                 value = self._alias(event)
                 if stack:
@@ -498,15 +542,20 @@ class _Builder:
             self._fatal(message, event.start_mark)
         return _copy(value)
 
-    def _add(self, value: Any, mark: Any, scalar: Any) -> None:
-        """Attach a finished node to the open collection (``scalar``: its event, if a scalar)."""
+    def _add(self, value: Any, mark: Any, scalar: Any, children: Any = LEAF) -> None:
+        """Attach a finished node to the open collection (``scalar``: its event, if a scalar;
+        ``children``: where a collection's children are, see SourceMap)."""
         frame = self.stack[-1]
+        positions = frame.positions
         if not frame.is_map:
             frame.container.append(value)
+            if positions is not None:
+                positions.append((None, mark, children))  # type: ignore[union-attr]
             return
         key = frame.key
         if key is _AWAIT_KEY:
             frame.key = self._key(value, mark, scalar, frame)
+            frame.key_mark = mark
             return
         frame.key = _AWAIT_KEY
         if key is _SKIP:
@@ -515,6 +564,26 @@ class _Builder:
             self._merge_source(value, mark, frame)
             return
         frame.container[key] = value
+        if positions is not None:
+            positions[key] = (frame.key_mark, mark, children)
+
+    def _record_child(self) -> bool:
+        """Whether to record where the children of a collection starting now are: not inside a
+        proxy config (`...gateway.config.proxy_config`, in the base or an environment)."""
+        stack = self.stack
+        if not stack:
+            return True
+        if stack[-1].positions is None:
+            return False
+        return not (len(stack) >= 3 and stack[-1].key == "proxy_config" and stack[-2].key == "config"
+                    and stack[-3].key == "gateway")
+
+    def recorded(self) -> _Position | None:
+        """Where the document's nodes are (see SourceMap); None when the file uses anchors or merge
+        keys, whose positions only the node tree tells apart."""
+        if self.anchors or self.merged:
+            return None
+        return (None, self.root_mark, self.root_positions)
 
     def _key(self, value: Any, mark: Any, scalar: Any, frame: _Frame) -> Any:
         if (
@@ -542,6 +611,7 @@ class _Builder:
         if not sources or not all(isinstance(source, dict) for source in sources):
             self._report("a merge key (<<) needs a mapping or a list of mappings", mark, self._path())
             return
+        self.merged = True
         if frame.merges is None:
             frame.merges = []
         frame.merges.extend(sources)
