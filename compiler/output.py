@@ -246,7 +246,10 @@ class _Emitter:
                 self.compact(item, indent + 2)
                 continue
             out.append(key_text + ":")
-            if isinstance(item, Mapping) and item:
+            kind = type(item)
+            if kind in _ONE_LINE_SCALARS and (kind is not str or "\n" not in item):
+                out.append(" " + self.inline(item) + "\n")  # most of a big config: no isinstance
+            elif isinstance(item, Mapping) and item:
                 out.append("\n")
                 self.mapping(item, indent + 2, inline=False)
             elif isinstance(item, (list, tuple)) and item:
@@ -266,7 +269,10 @@ class _Emitter:
 
     def compact(self, item: Any, indent: int) -> None:
         """Write a node after `-` or an explicit key's `:`; collections start on the same line."""
-        if isinstance(item, Mapping) and item:
+        kind = type(item)
+        if kind in _ONE_LINE_SCALARS and (kind is not str or "\n" not in item):
+            self.out.append(" " + self.inline(item) + "\n")
+        elif isinstance(item, Mapping) and item:
             self.out.append(" ")
             self.mapping(item, indent, inline=True)
         elif isinstance(item, (list, tuple)) and item:
@@ -274,6 +280,10 @@ class _Emitter:
             self.sequence(item, indent, inline=True)
         elif not self.block_string(item, indent):
             self.out.append(" " + self.inline(item) + "\n")
+
+
+#: Exact types `inline` writes on one line (a str only without line breaks).
+_ONE_LINE_SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
 def _header_text(header: str | None) -> str:

@@ -40,6 +40,8 @@ def chart_values(topology: ir.Topology) -> dict[str, Any]:
 
 def _same(a: Any, b: Any) -> bool:
     """Equal in value and type (`1`, `1.0` and `True` differ in a values file)."""
+    if a is b:  # environments share the base's untouched data (a model list): nothing to compare
+        return True
     if isinstance(a, Mapping) and isinstance(b, Mapping):
         return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
     if isinstance(a, list | tuple) and isinstance(b, list | tuple):
