@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from litectl.compiler import ir
+from litectl.compiler.memo import IdentityMemo
 from litectl.compiler.naming import common_labels, selector_labels
 from litectl.targets.helm.goyaml import config_text as helm_config_text
 
@@ -55,24 +56,15 @@ def env_entry(var: ir.EnvVar) -> KubeObject:
     return {"name": var.name, "value": value.replace("$", "$$")}
 
 
-#: [config data, its text, its sha256 or ""] per proxy config object, most recent first. The text
-#: costs ~0.5 ms per model, and a compile asks for it many times: the ConfigMap size check, each
-#: ConfigMap, each pod's checksum, of the base and of every environment sharing the base's
-#: config, in every target. Keyed by identity (the IR's mappings are never mutated), holding a
-#: reference so that an id is not reused while its entry is kept.
-_CONFIG_TEXTS: list[list[Any]] = []
-_CONFIG_TEXTS_KEPT = 8
+#: [its text, its sha256 or ""] per proxy config object (compiler/memo.py). A compile asks for
+#: the text many times: the ConfigMap size check, each ConfigMap, each pod's checksum, of the base
+#: and of every environment sharing the base's config, in every target.
+_CONFIG_TEXTS: IdentityMemo[list[str]] = IdentityMemo(size=8)
 
 
-def _config_entry(topology: ir.Topology) -> list[Any]:
+def _config_entry(topology: ir.Topology) -> list[str]:
     data = topology.config.data
-    for entry in _CONFIG_TEXTS:
-        if entry[0] is data:
-            return entry
-    entry = [data, helm_config_text(data), ""]
-    _CONFIG_TEXTS.insert(0, entry)
-    del _CONFIG_TEXTS[_CONFIG_TEXTS_KEPT:]
-    return entry
+    return _CONFIG_TEXTS.get(data, lambda: [helm_config_text(data), ""])
 
 
 def config_text(topology: ir.Topology) -> str:
@@ -82,15 +74,15 @@ def config_text(topology: ir.Topology) -> str:
     be misread by LiteLLM's YAML 1.1 reader, plus a final newline), so the chart and the plain
     manifests hold the same bytes and roll pods on the same `checksum/config`.
     """
-    return str(_config_entry(topology)[1])
+    return _config_entry(topology)[0]
 
 
 def config_checksum(topology: ir.Topology) -> str:
     """sha256 of the ConfigMap text: a pod annotation, so a config change rolls the pods."""
     entry = _config_entry(topology)
-    if not entry[2]:
-        entry[2] = hashlib.sha256(entry[1].encode("utf-8")).hexdigest()
-    return str(entry[2])
+    if not entry[1]:
+        entry[1] = hashlib.sha256(entry[0].encode("utf-8")).hexdigest()
+    return entry[1]
 
 
 def helm_hook_annotations(weight: int) -> dict[str, str]:

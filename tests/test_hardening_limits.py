@@ -213,6 +213,22 @@ def test_values_helm_cannot_carry_are_refused(tmp_path: Path, value: str, messag
     assert int(match["line"]) == line_of(spec, "setting:")
 
 
+def test_problems_in_a_big_shared_model_list_point_at_their_own_line(tmp_path: Path) -> None:
+    """A model list of 32+ entries is checked once however many environments share it; each
+    finding still points at its own line, in the base and in an environment's own list."""
+    def models(bad: int, indent: str) -> str:
+        return "".join(f"{indent}- {{model_name: m{i}, rpm: {'.nan' if i == bad else i}}}\n" for i in range(40))
+
+    extra = ("gateway:\n  config:\n    proxy_config:\n      model_list:\n" + models(35, "        ")
+             + "environments:\n  dev:\n    metadata: {namespace: dev}\n"
+             + "  qa:\n    gateway:\n      config:\n        proxy_config:\n          model_list:\n"
+             + models(3, "            "))
+    spec = write_spec(tmp_path, extra)
+    found = sorted((int(m["line"]), m["message"]) for m in errors_of(spec))
+    assert [line for line, _message in found] == [line_of(spec, "m35,"), line_of(spec, "- {model_name: m3, rpm: .nan")]
+    assert all(".nan is not a number" in message for _line, message in found), found
+
+
 def test_a_quoted_huge_number_is_fine() -> None:
     compilation = compile_text(BASE + "gateway: {config: {proxy_config: {big: '12345678901234567890'}}}\n")
     assert json.dumps(compilation.base.config.data) == '{"big": "12345678901234567890"}'

@@ -4,7 +4,9 @@ manifests must be the bytes the chart writes, for any proxy config, and LiteLLM 
 
 from __future__ import annotations
 
+import copy
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +14,14 @@ import pytest
 import realtools
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from litectl.targets.helm.goyaml import config_text, to_pretty_json, to_yaml, without_map_nulls, yaml11_unsafe
+from litectl.targets.helm.goyaml import (
+    JSON_DOTLESS_EXPONENT,
+    config_text,
+    to_pretty_json,
+    to_yaml,
+    without_map_nulls,
+    yaml11_unsafe,
+)
 
 SEPARATOR = "\n#--8<--\n"
 
@@ -121,6 +130,37 @@ def test_to_pretty_json_matches_helm(pretty_json_chart: Path, cases: list[dict[s
     rendered = realtools.helm_render_raw(pretty_json_chart, set_values={"cases": cases}, release="r",
                                          namespace="n")["prettyjson/templates/out.yaml"].split(SEPARATOR)[:-1]
     assert [to_pretty_json(case) for case in cases] == rendered, json.dumps(cases)[:2000]
+
+
+@pytest.mark.realtool
+def test_to_pretty_json_of_big_shared_lists_matches_helm(pretty_json_chart: Path) -> None:
+    """Lists of 32+ items are written once per object and depth (a model list shared by several
+    configs): the remembered text must be what Helm writes, at every depth it appears."""
+    models = [{"model_name": f"m{i}", "litellm_params": {"model": f"openai/x{i}", "rpm": i, "p": 1e-05 * i},
+               "tags": ["<a&b>", None, True]} for i in range(40)]
+    cases: list[Any] = [{"model_list": models}, {"a": {"b": models}}, {"model_list": models, "c": [models]}]
+    rendered = realtools.helm_render_raw(pretty_json_chart, set_values={"cases": cases}, release="r",
+                                         namespace="n")["prettyjson/templates/out.yaml"].split(SEPARATOR)[:-1]
+    assert [to_pretty_json(case) for case in cases] == rendered
+
+
+@settings(max_examples=200)
+@given(st.dictionaries(KEYS, DATA, max_size=6))
+def test_exponent_dot_is_the_charts_pattern(data: dict[str, Any]) -> None:
+    """config_text puts the dot into dotless exponents while formatting numbers; the chart runs
+    JSON_DOTLESS_EXPONENT over toPrettyJson's text. Same bytes."""
+    expected = re.sub(JSON_DOTLESS_EXPONENT, r"\1.0\2", to_pretty_json(data))
+    assert to_pretty_json(data, exponent_dot=True) == expected
+
+
+def test_remembered_list_text_depends_on_depth_and_dots_only() -> None:
+    shared = [{"n": i, "cost": 1e-05, "s": "x"} for i in range(40)]
+    for first, second in (({"a": shared}, {"b": {"c": shared}}), ({"b": {"c": shared}}, {"a": shared})):
+        for dots in (False, True):
+            fresh = copy.deepcopy(second)  # other objects: nothing remembered for them
+            to_pretty_json(first, exponent_dot=not dots)
+            to_pretty_json(first, exponent_dot=dots)
+            assert to_pretty_json(second, exponent_dot=dots) == to_pretty_json(fresh, exponent_dot=dots)
 
 
 @pytest.fixture(scope="module")
