@@ -28,12 +28,14 @@ class Sample:
 
 @dataclass(frozen=True)
 class Summary:
-    """The medians of repeated runs (peak memory: the largest seen), plus how many runs."""
+    """The medians of repeated runs (peak memory: the largest seen), plus how many runs, and the
+    least CPU time of any run (what the work costs, with the least added by a busy machine)."""
 
     wall: float
     cpu: float
     max_rss: int
     runs: int
+    cpu_min: float
 
     @classmethod
     def of(cls, samples: Sequence[Sample]) -> Summary:
@@ -44,6 +46,7 @@ class Summary:
             cpu=statistics.median(s.cpu for s in samples),
             max_rss=max(s.max_rss for s in samples),
             runs=len(samples),
+            cpu_min=min(s.cpu for s in samples),
         )
 
 
