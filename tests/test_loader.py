@@ -7,7 +7,6 @@ import math
 import subprocess
 import sys
 import textwrap
-import time
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -393,12 +392,11 @@ def test_nesting_is_capped() -> None:
     assert message.startswith("spec.yaml:1:131: error: the document is nested more than 128 levels deep")
 
 
-def test_alias_bomb_is_rejected_quickly() -> None:
+def test_alias_bomb_is_rejected_before_it_expands() -> None:
+    """9^12 nodes if expanded: the loader stops at MAX_ALIAS_EXPANSION (this test would not end)."""
     lines = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
     lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 12)]
-    started = time.perf_counter()
     (message,) = problems("\n".join(lines) + "\n")
-    assert time.perf_counter() - started < 2.0
     assert f"error: aliases expand to more than {MAX_ALIAS_EXPANSION} nodes" in message
 
 

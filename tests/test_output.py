@@ -9,17 +9,18 @@ import math
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import attrs
 import pytest
+import realtools
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from litectl.compiler import output
 from litectl.compiler.diagnostics import LitectlError
+from litectl.compiler.loader import load_text
 from litectl.compiler.output import (
     MANIFEST_NAME,
     Bundle,
@@ -471,12 +472,14 @@ def test_any_plain_data_round_trips(data: Any) -> None:
 @pytest.mark.realtool
 def test_helm_reads_back_the_corpus() -> None:
     """Helm's Go reader (go-yaml, YAML 1.1 booleans `y`/`n` included) agrees with the input."""
-    helm = pytest.importorskip("helm_python")
+    helm = realtools._helm()  # CI=true: a missing Helm SDK fails the test, never skips it
     data = {"values": TRICKY, "keys": {text: "v" for text in TRICKY}}
     assert helm.values_from_yaml(dump_yaml(data)) == data
 
 
-def test_speed_of_a_large_config() -> None:
+def test_a_large_config_is_written_whole() -> None:
+    """How fast is the benchmark's business (benchmarks/); this checks a 5,000-model config is
+    written whole and reads back as it was."""
     models = [
         {
             "model_name": f"gpt-4o-{index}",
@@ -492,11 +495,9 @@ def test_speed_of_a_large_config() -> None:
         for index in range(5000)
     ]
     data = {"model_list": models, "litellm_settings": {"drop_params": True}}
-    start = time.perf_counter()
     text = dump_yaml(data)
-    elapsed = time.perf_counter() - start
     assert len(text) > 1_000_000
-    assert elapsed < 1.0, f"{elapsed:.3f}s for {len(text)} bytes"
+    assert load_text(text, "big.yaml").data == data
 
 
 def test_importing_the_module_does_not_import_ruamel() -> None:

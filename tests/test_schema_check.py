@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import subprocess
 import sys
-import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -732,7 +731,8 @@ def test_import_is_cheap() -> None:
     assert result.stdout.strip() == "[]"
 
 
-def test_a_large_instance_checks_fast() -> None:
+def test_a_large_instance_checks_clean() -> None:
+    """How fast is the benchmark's business; this checks ~1 MB of valid JSON finds nothing."""
     component = {"name": "app", "replicas": 2, "image": {"repository": "r", "tag": "1"}, "tags": ["a", "b"]}
     item = {key: value for key, value in COMPONENT.items() if key not in ("$id", "$schema", "definitions")}
     schema = {
@@ -741,7 +741,4 @@ def test_a_large_instance_checks_fast() -> None:
         "definitions": COMPONENT["definitions"],
     }
     instance = {"components": [dict(component, name=f"app-{i % 1000}") for i in range(15000)]}
-    check(instance, schema)
-    started = time.perf_counter()
     assert check(instance, schema) == []
-    assert time.perf_counter() - started < 0.5  # about 40 ms here for ~1 MB of JSON
