@@ -12,12 +12,12 @@ import functools
 import json
 import math
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, cast
 
 import attrs
 from litectl.compiler import ir, model
-from litectl.compiler.diagnostics import Diagnostic, JsonPath, error
+from litectl.compiler.diagnostics import Diagnostic, JsonPath, PathPart, error
 from litectl.compiler.memo import WORTH_REMEMBERING, IdentityMemo
 from litectl.compiler.naming import SELECTOR_KEYS
 from litectl.compiler.routes import build_routes, extra_path_problems
@@ -558,47 +558,37 @@ def _helm_unsafe(value: Any, path: JsonPath) -> Iterator[tuple[JsonPath, str]]:
 
 
 def _helm_unsafe_walk(value: Any, path: JsonPath) -> Iterator[tuple[JsonPath, str]]:
-    # Scalars, most of a big config, are checked in their container's loop: no generator and
-    # no path tuple per scalar unless it is a problem.
     if type(value) is dict or isinstance(value, Mapping):
-        for key, item in value.items():
-            if isinstance(key, str) and _HELM_UNSAFE_CHAR.search(key):
-                yield (*path, key), _char_problem(key, "key")
-            kind = type(item)
-            if kind is str:
-                if _HELM_UNSAFE_CHAR.search(item):
-                    yield (*path, key), _char_problem(item, "value")
-            elif kind is int or kind is float:
-                problem = _number_problem(item)
-                if problem:
-                    yield (*path, key), problem
-            elif item is not None and kind is not bool:
-                yield from _helm_unsafe(item, (*path, key))
+        entries: Iterable[tuple[PathPart, Any]] = value.items()
     elif isinstance(value, list | tuple):
-        for index, item in enumerate(value):
-            kind = type(item)
-            if kind is str:
-                if _HELM_UNSAFE_CHAR.search(item):
-                    yield (*path, index), _char_problem(item, "value")
-            elif kind is int or kind is float:
-                problem = _number_problem(item)
-                if problem:
-                    yield (*path, index), problem
-            elif item is not None and kind is not bool:
-                yield from _helm_unsafe(item, (*path, index))
-    elif isinstance(value, str):
-        if _HELM_UNSAFE_CHAR.search(value):
-            yield path, _char_problem(value, "value")
-    elif isinstance(value, int | float) and not isinstance(value, bool):
-        problem = _number_problem(value)
+        entries = enumerate(value)
+    else:
+        problem = _scalar_problem(value)
         if problem:
             yield path, problem
+        return
+    # Scalars, most of a big config, are checked in their container's loop: no generator and
+    # no path tuple per scalar unless it is a problem.
+    for where, item in entries:
+        if isinstance(where, str) and _HELM_UNSAFE_CHAR.search(where):
+            yield (*path, where), _char_problem(where, "key")
+        kind = type(item)
+        if kind is str or kind is int or kind is float:
+            problem = _scalar_problem(item)
+            if problem:
+                yield (*path, where), problem
+        elif item is not None and kind is not bool:
+            yield from _helm_unsafe(item, (*path, where))
 
 
 _HELM_UNSAFE_FOUND: IdentityMemo[list[tuple[JsonPath, str]]] = IdentityMemo()
 
 
-def _number_problem(value: float) -> str | None:
+def _scalar_problem(value: Any) -> str | None:
+    if isinstance(value, str):
+        return _char_problem(value, "value") if _HELM_UNSAFE_CHAR.search(value) else None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
     if isinstance(value, float):
         if math.isfinite(value):
             return None
