@@ -133,8 +133,8 @@ class SourceMap:
                 parser = _position_parser_class()(self._text)
                 try:
                     self._root = parser.get_single_node()
-                except Exception:  # the text loaded once; if it no longer composes, give 1:1
-                    self._root = None
+                except Exception:  # libyaml refused text the pure parser loaded (see load_text)
+                    self._root = _pure_compose(self._text)
                 finally:
                     parser.dispose()
         return self._root
@@ -206,12 +206,41 @@ def load_text(text: str, file: str) -> Loaded:
         message = f"cannot read file: character U+{ord(text[exc.start]):04X} cannot be encoded"
         raise LitectlError([error(message, (), Span(file, line, col))]) from None
     try:
+        builder = _build(file, text, parser)
+    except _YamlSyntaxError as refused:
+        # libyaml in ruamel.yaml.clib is old and refuses some valid YAML (a ':' inside a flow
+        # sequence, as in `- a:1b: [c:7b]`) that PyYAML, LiteLLM's reader, accepts. Its
+        # verdict counts only when ruamel's pure parser, the reference, refuses the text too.
+        from ruamel.yaml.error import YAMLError
+
+        try:
+            builder = _build(file, text, _pure_parser(text))
+        except (_YamlSyntaxError, YAMLError):  # its reader checks the text as the parser is made
+            raise LitectlError(refused.diagnostics) from None
+    return Loaded(file, builder.root, SourceMap(file, text, builder.recorded()))
+
+
+class _YamlSyntaxError(LitectlError):
+    """The parser refused the text as YAML (not a problem the builder found in valid YAML)."""
+
+
+def _build(file: str, text: str, parser: Any) -> _Builder:
+    """Run the builder over one parser's events; the parser is disposed of either way."""
+    try:
         with _gc_paused():
             builder = _Builder(file, text, parser)
-            data = builder.build()
+            builder.build()
     finally:
         parser.dispose()
-    return Loaded(file, data, SourceMap(file, text, builder.recorded()))
+    return builder
+
+
+def _pure_parser(text: str) -> Any:
+    """ruamel.yaml's pure-Python parser over ``text``: the same events and marks as ``CParser``."""
+    from ruamel.yaml import YAML
+
+    _constructor, parser = YAML(typ="safe", pure=True).get_constructor_parser(text)
+    return parser
 
 
 @contextmanager
@@ -262,6 +291,16 @@ def _position_parser_class() -> Any:
 
         _position_parser = PositionParser
     return _position_parser
+
+
+def _pure_compose(text: str) -> Any:
+    """The node tree from ruamel's pure parser, or None (then positions fall back to 1:1)."""
+    from ruamel.yaml import YAML
+
+    try:
+        return YAML(typ="safe", pure=True).compose(text)
+    except Exception:  # the text loaded once; if it no longer composes, give 1:1
+        return None
 
 
 def _span(file: str, mark: Any) -> Span:
@@ -374,8 +413,9 @@ class _Builder:
             self._run()
         except _FatalError:
             pass
-        except YAMLError as exc:  # libyaml's reader, scanner and parser errors
+        except YAMLError as exc:  # the reader's, scanner's and parser's errors
             self.problems.append(self._syntax_problem(exc))
+            raise _YamlSyntaxError(self.problems) from None
         if self.problems:
             raise LitectlError(self.problems)
         if self.root is _MISSING:

@@ -557,3 +557,78 @@ def test_a_megabyte_loads_completely() -> None:
     assert len(text) > 1_000_000
     loaded = load_text(text, "big.yaml")
     assert loaded.data["model_list"][4599]["model_info"] == {"id": "m4599", "created": "2024-01-01"}
+
+
+# --- libyaml refusals the pure parser accepts ---------------------------------------------------
+
+# Valid YAML that libyaml (ruamel.yaml.clib) refuses and PyYAML, LiteLLM's own reader, accepts.
+LIBYAML_REFUSES = [
+    "fallbacks:\n  - qwen2.5-coder:14b: [mistral:7b]\n",
+    "router:\n  fallbacks: [{gpt-4o: [claude:3.5, llama3:70b]}]\n",
+    "a: [b:c, d:e]\n",
+]
+
+
+@pytest.mark.parametrize("text", LIBYAML_REFUSES)
+def test_text_libyaml_refuses_loads_as_pyyaml_reads_it(text: str) -> None:
+    import _ruamel_yaml  # type: ignore[import-not-found]  # ruamel.yaml.clib's C module, untyped
+    import yaml
+    from ruamel.yaml.error import YAMLError
+
+    parser = _ruamel_yaml.CParser(text)
+    with pytest.raises(YAMLError):  # the premise: the fast parser alone refuses this text
+        while parser.check_event():
+            parser.get_event()
+    assert load_text(text, "spec.yaml").data == yaml.safe_load(text)
+
+
+def test_positions_after_a_libyaml_refusal_come_from_the_pure_parser() -> None:
+    loaded = load("""\
+        gateway:
+          config:
+            proxy_config:
+              router_settings:
+                fallbacks:
+                  - qwen2.5-coder:14b: [mistral:7b]
+          replicsa: 2
+        """)
+    assert loaded.data["gateway"]["config"]["proxy_config"]["router_settings"]["fallbacks"] == [
+        {"qwen2.5-coder:14b": ["mistral:7b"]}]
+    assert loaded.source.span(("gateway", "replicsa"), key=True) == Span("spec.yaml", 7, 3)
+    assert loaded.source.span(
+        ("gateway", "config", "proxy_config", "router_settings", "fallbacks", 0)) == Span("spec.yaml", 6, 13)
+
+
+BROKEN_YAML = [
+    "a: b: c\n",
+    "a: [1, 2\nb: 3\n",
+    "a:\n  - b\n c: 1\n",
+    "a:\n\t- x\n",
+    'a: "\\q"\n',
+    "ok: 1\nbad: ä\x07\n",
+    "a: {b: 1\n",
+    "a: 'unterminated\n",
+    "key: value\n  other: 1\n",
+    "- a\nb: c\n",
+    "a: &x\n  b: 1\n&y\n",
+    "a: [b, c]]\n",
+    "? a\n? b\n: c\n  d: e\n",
+]
+
+
+@pytest.mark.parametrize("text", [*BROKEN_YAML, (Path(__file__).parent / "invalid" / "yaml-syntax.yaml").read_text()])
+def test_every_refusal_reported_is_one_the_pure_parser_makes_too(text: str) -> None:
+    """A syntax error reaches the user only when ruamel's pure parser refuses the text as well,
+    and at the same line: the fast path never reports an error of its own."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
+    with pytest.raises(LitectlError) as caught:
+        load_text(text, "spec.yaml")
+    reported = caught.value.diagnostics
+    assert len(reported) == 1 and "invalid YAML" in reported[0].message
+    with pytest.raises(YAMLError) as pure:
+        YAML(typ="safe", pure=True).load(text)
+    mark = getattr(pure.value, "problem_mark", None)
+    if mark is not None:  # a reader error (control character) carries a byte position instead
+        assert reported[0].span.line == mark.line + 1
