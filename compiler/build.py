@@ -97,10 +97,13 @@ def build(
 
     loaded = load_file(spec)
     compilation = compile_loaded(loaded, env=env)
+    if strict and compilation.warnings:
+        raise LitectlError([attrs.evolve(d, severity="error") for d in compilation.warnings])
     try:
         planned, warnings = plan(spec, compilation, targets, env=env, output=output, strict=strict)
     except LitectlError as exc:  # `file:line:col` for what the targets found, like every other phase
         raise LitectlError(position(loaded, exc.diagnostics)) from None
+    warnings = [*compilation.warnings, *warnings]
     # The drift gate runs on every commit: the same feature warnings each time would be noise
     # there (they are shown when the output is compiled, and --strict still turns them into errors).
     if warnings and not check:

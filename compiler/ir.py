@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 import attrs
+from litectl.compiler.diagnostics import Diagnostic
 
 ComponentName = Literal["gateway", "backend", "ui"]
 PathType = Literal["Prefix", "Exact", "ImplementationSpecific"]
@@ -233,3 +234,6 @@ class Compilation:
     spec_file: str  # the spec's path as the user gave it (for headers)
     base: Topology
     environments: tuple[Topology, ...]
+    #: positioned warnings of the validation phases (e.g. a borderline placeholder key), shown by
+    #: `validate` and `compile`; errors under `compile --strict`
+    warnings: tuple[Diagnostic, ...] = ()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from litectl.compiler.diagnostics import JsonPath
 
@@ -52,6 +52,51 @@ PROXY_SECRET_KEYS = re.compile(
 _CREDENTIAL_PREFIXES = ("sk-", "AKIA", "gh", "xox", "eyJ", "Bearer ", "Basic ")
 
 
+class Finding(NamedTuple):
+    """One literal the scan reports: an error (a credential) or a warning (a borderline placeholder)."""
+
+    path: JsonPath
+    message: str
+    at_key: bool
+    severity: str = "error"
+
+
+#: Words that make up the placeholder keys of servers that need none (vLLM, Ollama, local and mock
+#: endpoints): `fake-key`, `dummy`, `not-used`, `no_key`, `EMPTY`, `sk-placeholder`, ...
+PLACEHOLDER_WORDS = frozenset({
+    "a", "any", "anything", "blank", "bogus", "default", "demo", "dummy", "empty",
+    "example", "fake", "fill", "ignore", "ignored", "in", "key", "llama", "lm", "local", "localhost",
+    "mock", "n", "na", "nil", "no", "none", "not", "null", "ollama", "optional", "placeholder",
+    "replace", "required", "sample", "sk", "some", "studio", "test", "tgi", "todo", "token", "unused",
+    "use", "used", "vllm", "your", "x", "xx", "xxx", "api", "apikey", "here",
+})
+_WORD_SPLIT = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z])(?=[A-Z])")
+#: Keys and env names whose value must be a reference whatever it looks like: the proxy's own
+#: admin credentials (a "placeholder" master key is a real, guessable one).
+_ALWAYS_SECRET = re.compile(r"(?:^|[_.-])(?:MASTER|SALT)[_.-]?KEY$", re.IGNORECASE)
+
+
+def placeholder_kind(value: str) -> str | None:
+    """"evident" for a value that is plainly no credential, "borderline" for one that probably is
+    not, None otherwise (see docs: the placeholder rule).
+
+    Evident: at most 3 characters, one character repeated (`xxxxxxxx`, `****`), or only words of
+    PLACEHOLDER_WORDS (`fake-key`, `not-used`, `EMPTY`, `sk-placeholder`). Borderline: at most 16
+    characters, a placeholder word in it, and the rest short words or digits (`sk-1234`,
+    `my-fake-key-1`): accepted with a warning. Known credential shapes never get here.
+    """
+    if len(value) <= 3 or len(set(value)) == 1:
+        return "evident"
+    words = [w.lower() for w in _WORD_SPLIT.split(value) if w]
+    if words and all(w in PLACEHOLDER_WORDS for w in words):
+        return "evident"
+    if len(value) <= 16 and any(w in PLACEHOLDER_WORDS for w in words):
+        others = [w for w in words if w not in PLACEHOLDER_WORDS]
+        if all(w.isdigit() or (w.isalpha() and len(w) <= 6) for w in others):
+            return "borderline"
+    return None
+
+
 def looks_like_credential(text: str) -> bool:
     """The value itself looks like a key, token, private key or a password in a URL."""
     if not (text.startswith(_CREDENTIAL_PREFIXES) or "@" in text or "-----BEGIN " in text):
@@ -86,12 +131,12 @@ def _hint(path: JsonPath) -> str:
     return "reference a Kubernetes Secret instead (e.g. extraEnv valueFrom.secretKeyRef or envSecrets)"
 
 
-def find_plaintext_secrets(data: Any) -> Iterator[tuple[JsonPath, str, bool]]:
-    """(path, message, at_key) for every secret value written into the spec."""
+def find_plaintext_secrets(data: Any) -> Iterator[Finding]:
+    """Every secret value written into the spec (errors), and every borderline placeholder (warnings)."""
     yield from _walk(data, ())
 
 
-def _walk(node: Any, path: JsonPath) -> Iterator[tuple[JsonPath, str, bool]]:
+def _walk(node: Any, path: JsonPath) -> Iterator[Finding]:
     if isinstance(node, Mapping):
         for key, value in node.items():
             here = (*path, key)
@@ -104,7 +149,7 @@ def _walk(node: Any, path: JsonPath) -> Iterator[tuple[JsonPath, str, bool]]:
                 yield from _extra_env(value, here)
                 continue
             if key == "masterKey" and isinstance(value, str):
-                yield (here, f"plaintext secret in {key}: {_hint((*here, 'x'))}", False)
+                yield Finding(here, f"plaintext secret in {key}: {_hint((*here, 'x'))}", False)
                 continue
             if (
                 SECRET_KEY_NAMES.match(key)
@@ -113,14 +158,14 @@ def _walk(node: Any, path: JsonPath) -> Iterator[tuple[JsonPath, str, bool]]:
                 and not isinstance(value, bool)
                 and value != ""
             ):
-                yield (here, f'plaintext secret in "{key}": {_hint(here)}', True)
+                yield Finding(here, f'plaintext secret in "{key}": {_hint(here)}', True)
                 continue
             yield from _walk(value, here)
     elif isinstance(node, list):
         for index, item in enumerate(node):
             yield from _walk(item, (*path, index))
     elif isinstance(node, str) and looks_like_credential(node):
-        yield (
+        yield Finding(
             path,
             "this value looks like a literal credential (a key, token or a password in a URL): "
             f"{_hint(path)}",
@@ -128,21 +173,29 @@ def _walk(node: Any, path: JsonPath) -> Iterator[tuple[JsonPath, str, bool]]:
         )
 
 
-def _extra_env(items: list[Any], path: JsonPath) -> Iterator[tuple[JsonPath, str, bool]]:
+def _extra_env(items: list[Any], path: JsonPath) -> Iterator[Finding]:
     for index, item in enumerate(items):
         if not isinstance(item, Mapping):
             continue
         value, name = item.get("value"), item.get("name")
         if not isinstance(value, str) or not value or not isinstance(name, str):
             continue
-        if looks_like_credential(value) or (_secret_name(name) and not _looks_harmless(value)):
+        credential = looks_like_credential(value)
+        kind = None if credential or _ALWAYS_SECRET.search(name) else placeholder_kind(value)
+        if kind == "evident":
+            continue
+        if kind == "borderline" and _secret_name(name):
+            yield Finding((*path, index, "value"), f"{name} is accepted as a placeholder, not a credential: "
+                          f"if it is a real one, {_REFERENCE_IT}", False, "warning")
+            continue
+        if credential or (_secret_name(name) and not _looks_harmless(value)):
             if path[-1] == "httpHeaders":
                 message = (f"probe header {name} holds a literal credential: probes cannot read Secrets, "
                            "so check an endpoint that needs no credential (or use an exec probe)")
             else:
                 message = (f"extraEnv {name} holds a literal secret value: use valueFrom.secretKeyRef "
                            "(or envSecrets) so the value stays in a Kubernetes Secret")
-            yield ((*path, index, "value"), message, False)
+            yield Finding((*path, index, "value"), message, False)
 
 
 def _secret_name(name: str) -> bool:
@@ -167,7 +220,10 @@ def _looks_harmless(value: str) -> bool:
     return stripped != value and not _SECRET_LIKE_RUN.search(stripped)
 
 
-def _proxy_config(node: Any, path: JsonPath) -> Iterator[tuple[JsonPath, str, bool]]:
+_REFERENCE_IT = "keep it in a Kubernetes Secret (valueFrom.secretKeyRef, envSecrets, or os.environ/<VAR> in proxy_config)"
+
+
+def _proxy_config(node: Any, path: JsonPath) -> Iterator[Finding]:
     # Strings, most of a big config, are checked in their container's loop: no generator and no
     # path tuple per string unless it is a problem.
     if isinstance(node, Mapping):
@@ -175,7 +231,7 @@ def _proxy_config(node: Any, path: JsonPath) -> Iterator[tuple[JsonPath, str, bo
             if type(value) is str:
                 problem = _proxy_string_problem(key, value)
                 if problem:
-                    yield (*path, key), problem, False
+                    yield problem._replace(path=(*path, key))
             elif key == "environment_variables" and isinstance(value, Mapping):
                 yield from _proxy_environment((*path, key), value)
             elif isinstance(value, Mapping | list):
@@ -184,36 +240,43 @@ def _proxy_config(node: Any, path: JsonPath) -> Iterator[tuple[JsonPath, str, bo
         for index, item in enumerate(node):
             if type(item) is str:
                 if looks_like_credential(item):
-                    yield (*path, index), _PROXY_LITERAL_CREDENTIAL, False
+                    yield Finding((*path, index), _PROXY_LITERAL_CREDENTIAL, False)
             elif isinstance(item, Mapping | list):
                 yield from _proxy_config(item, (*path, index))
     elif isinstance(node, str) and looks_like_credential(node):
-        yield path, _PROXY_LITERAL_CREDENTIAL, False
+        yield Finding(path, _PROXY_LITERAL_CREDENTIAL, False)
 
 
 _PROXY_LITERAL_CREDENTIAL = ("proxy_config holds what looks like a literal credential: write os.environ/<VAR> "
                              "and provide <VAR> from a Secret")
 
 
-def _proxy_string_problem(key: Any, value: str) -> str | None:
-    if (
-        isinstance(key, str)
-        and _proxy_secret_key(key)
-        and value
-        and not value.startswith("os.environ/")
-        and (key.lower().endswith("webhook_url") or not _looks_harmless(value))
-    ):
-        return (f'proxy_config "{key}" holds a literal credential: write os.environ/<VAR> and '
-                "provide <VAR> from a Secret (extraEnv valueFrom.secretKeyRef or envSecrets)")
-    return _PROXY_LITERAL_CREDENTIAL if looks_like_credential(value) else None
+def _proxy_string_problem(key: Any, value: str) -> Finding | None:
+    """The finding for one string of LiteLLM's config (its path is filled in by the caller)."""
+    credential = looks_like_credential(value)
+    if isinstance(key, str) and _proxy_secret_key(key) and value and not value.startswith("os.environ/"):
+        always = _ALWAYS_SECRET.search(key) is not None or key.lower().endswith("webhook_url")
+        kind = None if credential or always else placeholder_kind(value)
+        if kind == "evident":
+            return None
+        if kind == "borderline":
+            return Finding((), f'proxy_config "{key}" is accepted as a placeholder, not a credential: if it '
+                           "is a real one, write os.environ/<VAR> and provide <VAR> from a Secret", False, "warning")
+        if credential or always or not _looks_harmless(value):
+            return Finding((), f'proxy_config "{key}" holds a literal credential: write os.environ/<VAR> and '
+                           "provide <VAR> from a Secret (extraEnv valueFrom.secretKeyRef or envSecrets)", False)
+    return Finding((), _PROXY_LITERAL_CREDENTIAL, False) if credential else None
 
 
-def _proxy_environment(path: JsonPath, variables: Mapping[Any, Any]) -> Iterator[tuple[JsonPath, str, bool]]:
+def _proxy_environment(path: JsonPath, variables: Mapping[Any, Any]) -> Iterator[Finding]:
     """LiteLLM exports these into its own environment: names are env var names."""
     items = [{"name": k, "value": v} for k, v in variables.items() if isinstance(k, str)]
-    for found_path, _message, _key in _extra_env(items, path):
-        name = items[int(found_path[-2])]["name"]
-        yield (
+    for found in _extra_env(items, path):
+        name = items[int(found.path[-2])]["name"]
+        if found.severity == "warning":
+            yield Finding((*path, name), f"proxy_config environment_variables.{found.message}", False, "warning")
+            continue
+        yield Finding(
             (*path, name),
             f"proxy_config environment_variables.{name} holds a literal secret value: set it "
             "from a Secret instead (extraEnv valueFrom.secretKeyRef or envSecrets)",

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import attrs
 from litectl.compiler import ir
-from litectl.compiler.diagnostics import Diagnostic, JsonPath, LitectlError, Span, error
+from litectl.compiler.diagnostics import Diagnostic, JsonPath, LitectlError, Span, error, warning
 from litectl.compiler.loader import Loaded, load_file
 
 _schema: Mapping[str, Any] | None = None
@@ -78,7 +78,8 @@ def _child(node: Any, part: str | int) -> tuple[bool, Any]:
 
 
 def _positioned(
-    problems: Iterable[tuple[JsonPath, str, bool]], locator: _Locator, env: str | None = None
+    problems: Iterable[tuple[JsonPath, str, bool]], locator: _Locator, env: str | None = None,
+    *, make: Callable[[str, JsonPath, Span | None], Diagnostic] = error,
 ) -> list[Diagnostic]:
     out = []
     for path, message, at_key in problems:
@@ -88,7 +89,7 @@ def _positioned(
             overlay = locator.loaded.data.get("environments", {}).get(env) or {}
             if _existing_depth(overlay, path):  # the environment set this value: point at it
                 shown = ("environments", env, *path)
-        out.append(error(text, shown, locator.span(path, env, key=at_key)))
+        out.append(make(text, shown, locator.span(path, env, key=at_key)))
     return out
 
 
@@ -118,9 +119,12 @@ def compile_loaded(loaded: Loaded, *, env: str | None = None) -> ir.Compilation:
     data = loaded.data
 
     # phase: validate (plaintext secrets, then the schema), base document first
-    secrets = list(find_plaintext_secrets(data))
+    found = list(find_plaintext_secrets(data))
+    secrets = [(f.path, f.message, f.at_key) for f in found if f.severity == "error"]
     told = {path for path, _message, _key in secrets}  # no second "unknown key" for the same value
     problems = _positioned(secrets, locator)
+    notices = _positioned(((f.path, f.message, f.at_key) for f in found if f.severity == "warning"),
+                          locator, make=warning)
     problems += _positioned((p for p in _schema_problems(data, spec_schema()) if p[0] not in told), locator)
     if problems:
         raise LitectlError(_unique(problems))
@@ -153,10 +157,11 @@ def compile_loaded(loaded: Loaded, *, env: str | None = None) -> ir.Compilation:
     environments = tuple(build(merged[name], name) for name in envs)
     if problems:
         raise LitectlError(_unique(problems))
+    notices = _unique(notices)
     if env is not None:
         chosen = next(t for t in environments if t.environment == env)
-        return ir.Compilation(loaded.file, chosen, ())
-    return ir.Compilation(loaded.file, base, environments)
+        return ir.Compilation(loaded.file, chosen, (), tuple(notices))
+    return ir.Compilation(loaded.file, base, environments, tuple(notices))
 
 
 _ENV_PREFIX = re.compile(r"environment ([a-z0-9](?:[-a-z0-9]*[a-z0-9])?): ")
@@ -193,7 +198,7 @@ def validate_files(paths: Iterable[str | os.PathLike[str]]) -> list[Diagnostic]:
     found: list[Diagnostic] = []
     for path in paths:
         try:
-            compile_file(path)
+            found += compile_file(path).warnings
         except LitectlError as exc:
             found += exc.diagnostics
     return found
