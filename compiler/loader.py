@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from typing import Any, Final
 
 import attrs
+from litectl.compiler import yaml11
 from litectl.compiler.diagnostics import Diagnostic, JsonPath, LitectlError, PathPart, Span, error
 
 __all__ = ["MAX_ALIAS_EXPANSION", "MAX_DEPTH", "Loaded", "SourceMap", "load_file", "load_text"]
@@ -56,12 +57,25 @@ _WORDS: Final[dict[str, Any]] = {
 
 
 @attrs.frozen
+class Yaml11Reading:
+    """A plain scalar that YAML 1.1 reads as ``read`` where litectl (YAML 1.2) read ``value``."""
+
+    path: JsonPath  # of the value (for a mapping key: of its mapping)
+    span: Span
+    text: str
+    read: Any
+    value: Any
+
+
+@attrs.frozen
 class Loaded:
     """One loaded spec: its file name, its plain data and where each value came from."""
 
     file: str
     data: Any
     source: SourceMap = attrs.field(eq=False, repr=False)
+    #: plain scalars YAML 1.1 reads differently, in file order (validation warns inside proxy_config)
+    yaml11: tuple[Yaml11Reading, ...] = attrs.field(default=(), eq=False, repr=False)
 
 
 #: Where a node is, as the loader recorded it: (its key's mark or None, its own mark, children),
@@ -217,7 +231,7 @@ def load_text(text: str, file: str) -> Loaded:
             builder = _build(file, text, _pure_parser(text))
         except (_YamlSyntaxError, YAMLError):  # its reader checks the text as the parser is made
             raise LitectlError(refused.diagnostics) from None
-    return Loaded(file, builder.root, SourceMap(file, text, builder.recorded()))
+    return Loaded(file, builder.root, SourceMap(file, text, builder.recorded()), tuple(builder.yaml11))
 
 
 class _YamlSyntaxError(LitectlError):
@@ -405,6 +419,7 @@ class _Builder:
         self.root_mark: Any = None
         self.root_positions: Any = None
         self.merged = False
+        self.yaml11: list[Yaml11Reading] = []
 
     def build(self) -> Any:
         from ruamel.yaml.error import YAMLError
@@ -448,6 +463,9 @@ class _Builder:
             if kind is ScalarEvent:
                 self.count += 1
                 value = self._scalar(event)
+                text = event.value
+                if event.implicit[0] and (text[:1] in yaml11.NUMBER_START or text in yaml11.WORDS):
+                    self._compare_yaml11(text, value, event.start_mark)
                 if event.anchor is not None:
                     anchors[event.anchor] = (value, 1)
                 if stack:
@@ -487,6 +505,12 @@ class _Builder:
                 if documents > 1:
                     message = "the spec must be a single YAML document (found a second one)"
                     self._fatal(message, event.start_mark, ())
+
+    def _compare_yaml11(self, text: str, value: Any, mark: Any) -> None:
+        """Note a plain scalar YAML 1.1 (LiteLLM's reader) would read differently from litectl."""
+        read = yaml11.misread(text, value)
+        if read is not yaml11.misread:
+            self.yaml11.append(Yaml11Reading(self._path(), _span(self.file, mark), text, read, value))
 
     def _fatal(self, message: str, mark: Any, path: JsonPath | None = None) -> None:
         self._report(message, mark, self._path() if path is None else path)

@@ -157,11 +157,35 @@ def compile_loaded(loaded: Loaded, *, env: str | None = None) -> ir.Compilation:
     environments = tuple(build(merged[name], name) for name in envs)
     if problems:
         raise LitectlError(_unique(problems))
-    notices = _unique(notices)
+    notices = _unique([*notices, *_yaml11_warnings(loaded)])
     if env is not None:
         chosen = next(t for t in environments if t.environment == env)
         return ir.Compilation(loaded.file, chosen, (), tuple(notices))
     return ir.Compilation(loaded.file, base, environments, tuple(notices))
+
+
+def _yaml11_warnings(loaded: Loaded) -> list[Diagnostic]:
+    """Plain scalars of a proxy config that LiteLLM, reading YAML 1.1, would read differently."""
+    from litectl.compiler import yaml11
+
+    out = []
+    for found in loaded.yaml11:
+        path = found.path
+        if path[:1] == ("environments",):
+            path = path[2:]
+        if path[:3] != ("gateway", "config", "proxy_config"):
+            continue  # litectl's own keys are litectl's to read (and the schema checks them)
+        ways = []
+        for meaning in (found.value, found.read):
+            if isinstance(meaning, str) and not isinstance(meaning, yaml11.Date | yaml11.Unreadable):
+                ways.append(f'"{found.text}" (quoted) for the string')
+            elif (plain := yaml11.unambiguous(meaning)) is not None:
+                ways.append(f"{plain} for {yaml11.describe(meaning)}")
+        message = (f"{found.text} is {yaml11.describe(found.read)} to LiteLLM, which reads its config as YAML "
+                   f"1.1, but {yaml11.describe(found.value)} to litectl (YAML 1.2), which writes that; "
+                   f"write {' or '.join(dict.fromkeys(ways))} to say which you mean")
+        out.append(warning(message, found.path, found.span))
+    return out
 
 
 _ENV_PREFIX = re.compile(r"environment ([a-z0-9](?:[-a-z0-9]*[a-z0-9])?): ")
