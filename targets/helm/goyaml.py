@@ -41,7 +41,7 @@ def to_yaml(data: Any) -> str:
     """
     try:
         value = _go_value(data)
-    except _UnrepresentableError:
+    except UnrepresentableError:
         return ""
     emitter = _Emitter()
     emitter.node(value, root=True)
@@ -49,7 +49,7 @@ def to_yaml(data: Any) -> str:
     return text[:-1] if text.endswith("\n") else text
 
 
-class _UnrepresentableError(Exception):
+class UnrepresentableError(Exception):
     """Helm's `toYaml` swallows this failure and returns an empty string."""
 
 
@@ -62,7 +62,7 @@ _NEL_RUN = re.compile("[ ]*\x85(?:[ ]*\x85)*[ ]*")
 
 def _json_round_trip(text: str, *, key: bool = False) -> str:
     if _REJECTED.search(text) or (key and "\x85" in text):  # a key may not span lines
-        raise _UnrepresentableError(text)
+        raise UnrepresentableError(text)
     if "\x85" not in text:
         return text
     def fold(match: re.Match[str]) -> str:
@@ -97,7 +97,7 @@ def _go_value(value: Any) -> Any:
     if isinstance(value, int | float):
         f = float(value)
         if math.isnan(f) or math.isinf(f):
-            raise _UnrepresentableError(value)
+            raise UnrepresentableError(value)
         return _Number(_number_text(f))
     return _json_round_trip(str(value))
 
@@ -788,7 +788,7 @@ class _PrettyJson:
         if isinstance(data, int | float):
             f = float(data)
             if math.isnan(f) or math.isinf(f):
-                raise _UnrepresentableError(data)
+                raise UnrepresentableError(data)
             text = _json_number(f)
             if self.exponent_dot and "e" in text and "." not in text:
                 mantissa, exponent = text.split("e")
@@ -838,6 +838,6 @@ def config_text(data: Any) -> str:
     if yaml11_unsafe(data):
         try:
             return to_pretty_json(data, exponent_dot=True) + "\n"
-        except _UnrepresentableError:
+        except UnrepresentableError:
             return "\n"
     return to_yaml(data) + "\n"

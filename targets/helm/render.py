@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -12,9 +13,10 @@ from litectl.compiler.naming import generated_header
 from litectl.compiler.output import Bundle
 from litectl.schema import load_schema
 from litectl.targets.helm.generated import generated_tpl
-from litectl.targets.helm.goyaml import map_null_paths
+from litectl.targets.helm.goyaml import UnrepresentableError, map_null_paths, to_pretty_json, without_map_nulls
 from litectl.targets.helm.schema import schema_text, values_schema
 from litectl.targets.helm.values import chart_values, commented_yaml, delta
+from litectl.targets.kube import config_text
 from litectl.targets.options import HelmOptions
 
 #: Placeholder for the chart name in the packaged templates: defines are chart-prefixed, so the
@@ -75,10 +77,45 @@ def render_chart(compilation: Compilation, options: HelmOptions) -> Bundle:
         env_header = (f"{header}\nEnvironment {env.environment}: only what it changes; use with "
                       f"helm -f values.yaml -f values-{env.environment}.yaml")
         files[f"values-{env.environment}.yaml"] = commented_yaml(changes, schema, header=env_header)
+    files.update(compiled_config_files(compilation, header))
     packaged = resources.files("litectl.targets.helm") / "chart" / "templates"
     for path, text in _template_files(packaged).items():
         files[f"templates/{path}"] = f"{{{{/* {header} */}}}}\n" + text.replace(CHART_PLACEHOLDER, name)
     return Bundle.from_text(files, warnings=_null_warnings(compilation))
+
+
+COMPILED_CONFIGS = "files/proxy-config"
+
+
+def compiled_config_files(compilation: Compilation, header: str) -> dict[str, str]:
+    """The config texts of the base and of each environment, precompiled for the chart.
+
+    `__CHART__.configText` hashes `toPrettyJson` of the proxy config it is given and, when the
+    hash is one of these, reads the text instead of walking the config (per-model template work
+    that made a 500-model render take seconds). Whether Helm still holds null map entries depends
+    on how the values reached it (coalescing drops some, not all), so the config is hashed with
+    and without them: both lead to the text. A config these do not cover (`--set`, another
+    values file) is written by the template itself, to the same text. Each text file starts with
+    the generated-file header line, which the template drops.
+    """
+    index: dict[str, str] = {}
+    files: dict[str, str] = {}
+    for topology in (compilation.base, *compilation.environments):
+        data = topology.config.data
+        try:
+            as_helm_may_hold_it = {to_pretty_json(without_map_nulls(data)), to_pretty_json(data)}
+        except UnrepresentableError:  # NaN, infinities: left to the template's own path
+            continue
+        digests = sorted(hashlib.sha256(text.encode("utf-8")).hexdigest() for text in as_helm_may_hold_it)
+        if any(digest in index for digest in digests):
+            continue
+        path = f"{COMPILED_CONFIGS}/{topology.environment or 'base'}.yaml"
+        files[path] = f"# {header}\n" + config_text(topology)
+        index.update(dict.fromkeys(digests, path))
+    if index:
+        document = {"$comment": header, "configs": index}
+        files[f"{COMPILED_CONFIGS}/index.json"] = json.dumps(document, indent=2, sort_keys=True) + "\n"
+    return files
 
 
 def _null_warnings(compilation: Compilation) -> list[Diagnostic]:

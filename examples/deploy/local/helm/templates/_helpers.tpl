@@ -65,7 +65,22 @@ overwrite those.
 */}}
 {{- define "litellm-dev.values" -}}
 {{- $defaults := include "litellm-dev.defaults" . | fromJson -}}
-{{- $values := deepCopy .Values -}}
+{{- /* Without gateway.config.proxy_config (thousands of models): only configText reads it,
+from .Values; every template parses this JSON, so the config would be copied and parsed ten
+times a render. fillDefaults puts {} in its place. */ -}}
+{{- $values := omit .Values "gateway" | deepCopy -}}
+{{- $gateway := .Values.gateway -}}
+{{- if kindIs "map" $gateway -}}
+{{- $copy := omit $gateway "config" | deepCopy -}}
+{{- if kindIs "map" $gateway.config -}}
+{{- $_ := set $copy "config" (omit $gateway.config "proxy_config" | deepCopy) -}}
+{{- else if hasKey $gateway "config" -}}
+{{- $_ := set $copy "config" $gateway.config -}}
+{{- end -}}
+{{- $_ := set $values "gateway" $copy -}}
+{{- else if hasKey .Values "gateway" -}}
+{{- $_ := set $values "gateway" $gateway -}}
+{{- end -}}
 {{- include "litellm-dev.fillDefaults" (dict "value" $values "defaults" $defaults.document) -}}
 {{- toJson $values -}}
 {{- end }}
@@ -275,12 +290,24 @@ reader takes for something else ("<<", "=", dates): then indented JSON, which ev
 reads as written. Both ending in one newline.
 */}}
 {{- define "litellm-dev.configText" -}}
-{{- $config := include "litellm-dev.withoutNulls" .v.gateway.config.proxy_config | fromJson -}}
+{{- $raw := dict -}}
+{{- with .root.Values.gateway }}{{ with .config }}{{ with .proxy_config }}{{ $raw = . }}{{ end }}{{ end }}{{ end -}}
+{{- /* The compiled configs' texts (after their header line), by the sha256 of toPrettyJson of
+the config as Helm holds it: values that still hold a compiled config (values.yaml, a
+values-<env>.yaml) get its text without walking it; any other config (--set, -f) is written
+here, below, to the same text. */ -}}
+{{- $compiled := .root.Files.Get "files/proxy-config/index.json" | fromJson -}}
+{{- $file := get ($compiled.configs | default dict) (toPrettyJson $raw | sha256sum) -}}
+{{- if $file -}}
+{{- (splitn "\n" 2 (.root.Files.Get $file))._1 -}}
+{{- else -}}
+{{- $config := include "litellm-dev.withoutNulls" $raw | fromJson -}}
 {{- $check := dict "other" (include "litellm-dev.yaml11Pattern" .) "timestamp" (include "litellm-dev.yaml11TimestampPattern" .) "layouts" (include "litellm-dev.goTimestampLayouts" . | fromJsonArray) -}}
 {{- if include "litellm-dev.yaml11Unsafe" (dict "value" $config "check" $check) -}}
 {{- printf "%s\n" (regexReplaceAll (include "litellm-dev.jsonDotlessExponent" .) (toPrettyJson $config) "${1}.0${2}") -}}
 {{- else -}}
 {{- printf "%s\n" (toYaml $config) -}}
+{{- end -}}
 {{- end -}}
 {{- end }}
 

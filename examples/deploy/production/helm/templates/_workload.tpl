@@ -51,7 +51,7 @@ renders one object through these defines, called with (dict "root" $ "component"
 {{- $annotations := dict -}}
 {{- range $key, $value := $c.podAnnotations }}{{ $_ := set $annotations $key $value }}{{ end -}}
 {{- if $config -}}
-{{- $_ := set $annotations "checksum/config" (include "llm-gateway.configText" (dict "v" $v) | sha256sum) -}}
+{{- $_ := set $annotations "checksum/config" (include "llm-gateway.configText" (dict "v" $v "root" $root) | sha256sum) -}}
 {{- end -}}
 {{- $probes := dict -}}
 {{- range $key := list "livenessProbe" "readinessProbe" "startupProbe" -}}
