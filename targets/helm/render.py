@@ -13,7 +13,12 @@ from litectl.compiler.naming import generated_header
 from litectl.compiler.output import Bundle
 from litectl.schema import load_schema
 from litectl.targets.helm.generated import generated_tpl
-from litectl.targets.helm.goyaml import UnrepresentableError, map_null_paths, to_pretty_json, without_map_nulls
+from litectl.targets.helm.goyaml import (
+    UnrepresentableError,
+    map_null_paths,
+    to_pretty_json,
+    without_map_nulls,
+)
 from litectl.targets.helm.schema import schema_text, values_schema
 from litectl.targets.helm.values import chart_values, commented_yaml, delta
 from litectl.targets.kube import config_text
