@@ -61,8 +61,6 @@ _UNMAPPED: Final[Mapping[tuple[str, ...], str]] = {
     ("extraResources",): "litectl emits only its own objects; keep extra objects in manifests of your own",
     ("postgresql",): "the upstream chart rejects bundled Postgres; litectl wires an external database only",
     ("redis", "enabled"): "the upstream chart rejects bundled Redis; set redis.host to use one",
-    ("database", "writer", "useAzureEntraAuth"): "Azure Entra database tokens are not supported (RDS IAM is: useIAMAuth)",
-    ("database", "reader", "useAzureEntraAuth"): "Azure Entra database tokens are not supported (RDS IAM is: useIAMAuth)",
     ("*", "strategy"): "the rollout strategy is not configurable (Kubernetes' RollingUpdate defaults apply)",
     ("*", "minReadySeconds"): "minReadySeconds is not configurable",
     ("*", "terminationGracePeriodSeconds"): "the termination grace period is not configurable (30s)",
@@ -105,8 +103,6 @@ _UNMAPPED: Final[Mapping[tuple[str, ...], str]] = {
 _UPSTREAM_DEFAULTS: Final[Mapping[tuple[str, ...], Any]] = {
     ("lens", "library"): True,
     ("masterKey", "generate"): False,
-    ("database", "writer", "useAzureEntraAuth"): False,
-    ("database", "reader", "useAzureEntraAuth"): False,
     ("*", "service", "portName"): "http",
     ("gateway", "config", "create"): True,
     ("migrationJob", "automountServiceAccountToken"): False,
@@ -416,9 +412,11 @@ class _Importer:
             self.put((*writer, "dbname"), dbname, (*writer, "dbname"))
         for key in ("schema", "sslMode", "sslRootCert"):
             self.copy((*writer, key), (*writer, key), self.string)
-        writer_iam = bool(self.boolean((*writer, "useIAMAuth")))
-        if writer_iam:
-            self.put((*writer, "useIAMAuth"), True, (*writer, "useIAMAuth"))
+        writer_tokens: dict[str, bool] = {}
+        for toggle in ("useIAMAuth", "useAzureEntraAuth"):
+            writer_tokens[toggle] = bool(self.boolean((*writer, toggle)))
+            if writer_tokens[toggle]:
+                self.put((*writer, toggle), True, (*writer, toggle))
         writer_secret = self.secret((*writer, "passwordSecret"), "litellm-writer-secret", required=True)
         self.put((*writer, "passwordSecret"), writer_secret, (*writer, "passwordSecret"))
 
@@ -440,16 +438,19 @@ class _Importer:
         elif reader_db != dbname:
             self.put((*reader, "dbname"), reader_db, (*reader, "dbname"))
         self.copy((*reader, "schema"), (*reader, "schema"), self.string)
-        reader_iam = bool(self.boolean((*reader, "useIAMAuth")))
-        if reader_iam != writer_iam:
-            self.put((*reader, "useIAMAuth"), reader_iam, (*reader, "useIAMAuth"))
-            if not reader_iam:
-                self.note(
-                    (*reader, "useIAMAuth"),
-                    "upstream reader.useIAMAuth defaults to false: the reader logs in with a password",
-                )
+        reader_token = False
+        for toggle in ("useIAMAuth", "useAzureEntraAuth"):
+            reader_on = bool(self.boolean((*reader, toggle)))
+            reader_token = reader_token or reader_on
+            if reader_on != writer_tokens[toggle]:
+                self.put((*reader, toggle), reader_on, (*reader, toggle))
+                if not reader_on:
+                    self.note(
+                        (*reader, toggle),
+                        f"upstream reader.{toggle} defaults to false: the reader logs in with a password",
+                    )
         reader_secret = self.secret(
-            (*reader, "passwordSecret"), "litellm-reader-secret", required=not reader_iam
+            (*reader, "passwordSecret"), "litellm-reader-secret", required=not reader_token
         )
         if reader_secret != writer_secret:
             self.put((*reader, "passwordSecret"), reader_secret, (*reader, "passwordSecret"))

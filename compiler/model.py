@@ -245,6 +245,11 @@ class DatabaseWriter:
         examples=["/etc/ssl/rds/global-bundle.pem"],
     )
     useIAMAuth: bool = spec(False, description="Use RDS/Aurora IAM tokens instead of a password.")
+    useAzureEntraAuth: bool = spec(
+        False,
+        description="Use Microsoft Entra ID tokens (Azure Database for PostgreSQL) instead of a password; "
+        "exclusive with useIAMAuth.",
+    )
     passwordSecret: DatabasePasswordSecret = spec(
         factory=DatabasePasswordSecret, description="Secret with user name and password."
     )
@@ -266,8 +271,24 @@ class DatabaseReader:
     )
     schema: str | None = spec(None, description="Reader schema (default: the writer's).")
     useIAMAuth: bool | None = spec(None, description="IAM auth for the reader (requires it on the writer).")
+    useAzureEntraAuth: bool | None = spec(
+        None, description="Entra ID auth for the reader (requires it on the writer)."
+    )
     passwordSecret: ReaderPasswordSecret | None = spec(
         None, description="Reader Secret (default: the writer's Secret)."
+    )
+
+
+@_frozen
+class DatabaseUrlSecret:
+    """Existing Secret holding complete connection URLs (`DATABASE_URL`), instead of host wiring."""
+
+    name: str = required(description="Secret name.", constraints=SECRET_NAME, secret_ref=True)
+    key: str = spec("url", description="Key of the writer's URL (`DATABASE_URL`).", constraints=SECRET_KEY)
+    readReplicaKey: str | None = spec(
+        None,
+        description="Key of the read replica's URL (`DATABASE_URL_READ_REPLICA`); unset: no reader.",
+        constraints=SECRET_KEY,
     )
 
 
@@ -284,8 +305,15 @@ class ConnectionPool:
 class Database:
     """External Postgres wiring (SPEC.md section 4); litectl never builds a URL or sees a password."""
 
-    writer: DatabaseWriter = required(description="The writer database.")
+    writer: DatabaseWriter | None = spec(
+        None, description="The writer database (required unless urlSecret is set)."
+    )
     reader: DatabaseReader | None = spec(None, description="Optional read replica.")
+    urlSecret: DatabaseUrlSecret | None = spec(
+        None,
+        description="Take `DATABASE_URL` (and `DATABASE_URL_READ_REPLICA`) from an existing Secret; "
+        "exclusive with writer and reader.",
+    )
     connectionPool: ConnectionPool = spec(factory=ConnectionPool, description="Gateway connection pooling.")
 
 
@@ -317,6 +345,10 @@ class Redis:
     )
     port: int = spec(6379, description="Redis port.", constraints=PORT)
     cluster: bool = spec(False, description="Redis Cluster: emit `REDIS_CLUSTER_NODES` with this seed node.")
+    ssl: bool = spec(False, description="Connect with TLS (`REDIS_SSL`).")
+    sslCertReqs: Literal["required", "optional", "none"] | None = spec(
+        None, description="Server certificate check under TLS (`REDIS_SSL_CERT_REQS`; default: required)."
+    )
     passwordSecret: RedisPasswordSecret = spec(factory=RedisPasswordSecret, description="Password Secret.")
 
 

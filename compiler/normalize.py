@@ -211,7 +211,12 @@ class _Resolver:
 
     def database_env(self) -> list[ir.EnvVar]:
         db = self.doc.database
+        if db.urlSecret is not None:
+            return self.database_url_env(db)
         w = db.writer
+        if w is None:
+            self.fail("database needs writer (host, dbname, passwordSecret) or urlSecret", ("database",))
+            return []
         ws = w.passwordSecret
         env = [
             ir.EnvVar("DATABASE_HOST", w.host),
@@ -226,18 +231,26 @@ class _Resolver:
             env.append(ir.EnvVar("DATABASE_SSLMODE", w.sslMode))
         if w.sslRootCert is not None:
             env.append(ir.EnvVar("DATABASE_SSLROOTCERT", w.sslRootCert))
+        if w.useIAMAuth and w.useAzureEntraAuth:
+            self.fail(
+                "database.writer.useIAMAuth and useAzureEntraAuth are exclusive: pick one token source",
+                ("database", "writer", "useAzureEntraAuth"),
+            )
         if w.useIAMAuth:
             env.append(ir.EnvVar("IAM_TOKEN_DB_AUTH", "true"))
+        elif w.useAzureEntraAuth:
+            env.append(ir.EnvVar("AZURE_POSTGRESQL_AUTH", "true"))
         else:
             env.append(ir.EnvVar("DATABASE_PASSWORD", secret=ir.SecretKeyRef(ws.name, ws.passwordKey)))
         r = db.reader
         if r is not None and r.host:
             reader_iam = r.useIAMAuth if r.useIAMAuth is not None else w.useIAMAuth
-            if r.useIAMAuth and not w.useIAMAuth:
-                self.fail(
-                    "database.reader.useIAMAuth requires database.writer.useIAMAuth",
-                    ("database", "reader", "useIAMAuth"),
-                )
+            reader_entra = r.useAzureEntraAuth if r.useAzureEntraAuth is not None else w.useAzureEntraAuth
+            for toggle, on_reader, on_writer in (("useIAMAuth", r.useIAMAuth, w.useIAMAuth),
+                                                 ("useAzureEntraAuth", r.useAzureEntraAuth, w.useAzureEntraAuth)):
+                if on_reader and not on_writer:
+                    self.fail(f"database.reader.{toggle} requires database.writer.{toggle}",
+                              ("database", "reader", toggle))
             rs = r.passwordSecret or ws
             env += [
                 ir.EnvVar("DATABASE_HOST_READ_REPLICA", r.host),
@@ -250,12 +263,32 @@ class _Resolver:
             env.append(
                 ir.EnvVar("DATABASE_USER_READ_REPLICA", secret=ir.SecretKeyRef(rs.name, rs.usernameKey))
             )
-            if not reader_iam:
+            if not (reader_iam or reader_entra):
                 env.append(
                     ir.EnvVar(
                         "DATABASE_PASSWORD_READ_REPLICA", secret=ir.SecretKeyRef(rs.name, rs.passwordKey)
                     )
                 )
+        return env
+
+    def database_url_env(self, db: model.Database) -> list[ir.EnvVar]:
+        """`DATABASE_URL` (and the reader's) from an existing Secret, which LiteLLM uses as given.
+
+        LiteLLM builds a URL from the `DATABASE_HOST`/... parts only when `DATABASE_URL` is unset,
+        and token auth rewrites it (`DatabaseURLSettings`, upstream-contract section 6), so host
+        wiring beside a URL would be ignored or fight it: the two are exclusive.
+        """
+        assert db.urlSecret is not None
+        for other in ("writer", "reader"):
+            if getattr(db, other) is not None:
+                self.fail(f"database.urlSecret and database.{other} are exclusive: the URL in the Secret "
+                          f"is the whole connection; remove database.{other} or urlSecret",
+                          ("database", other))
+        secret = db.urlSecret
+        env = [ir.EnvVar("DATABASE_URL", secret=ir.SecretKeyRef(secret.name, secret.key))]
+        if secret.readReplicaKey is not None:
+            env.append(ir.EnvVar("DATABASE_URL_READ_REPLICA",
+                                 secret=ir.SecretKeyRef(secret.name, secret.readReplicaKey)))
         return env
 
     def redis(self) -> ir.Redis | None:
@@ -279,6 +312,15 @@ class _Resolver:
         if r.cluster:
             nodes = json.dumps([{"host": r.host, "port": r.port}], separators=(",", ":"))
             env.append(ir.EnvVar("REDIS_CLUSTER_NODES", nodes))
+        # LiteLLM passes every REDIS_<KWARG> env var to redis-py as <kwarg> (litellm/_redis.py,
+        # _redis_kwargs_from_environment): REDIS_SSL -> ssl, REDIS_SSL_CERT_REQS -> ssl_cert_reqs.
+        spec = self.doc.redis
+        if spec.sslCertReqs is not None and not spec.ssl:
+            self.fail("redis.sslCertReqs needs redis.ssl: true", ("redis", "sslCertReqs"))
+        if spec.ssl:
+            env.append(ir.EnvVar("REDIS_SSL", "true"))
+            if spec.sslCertReqs is not None:
+                env.append(ir.EnvVar("REDIS_SSL_CERT_REQS", spec.sslCertReqs))
         return env
 
     @functools.cached_property

@@ -514,6 +514,25 @@ def test_gaps_are_reported_once_per_feature() -> None:
         assert sum(feature in m for m in full) == 1, feature
 
 
+def test_database_and_redis_wiring_gaps_with_the_local_services(tmp_path: Path) -> None:
+    entra = [w.message for w in render(REPO / "tests/specs/db-entra.yaml").warnings]
+    for feature in ("Entra ID auth against the local postgres", "Redis TLS with the local redis"):
+        assert sum(feature in m for m in entra) == 1, feature
+    assert not any("urlSecret" in m for m in entra)
+    text = texts(render(REPO / "tests/specs/db-entra.yaml"))["compose.yaml"]
+    assert "AZURE_POSTGRESQL_AUTH" not in text and "REDIS_SSL" not in text and "DATABASE_PASSWORD:" in text
+
+    spec = tmp_path / "url.yaml"
+    doc = realtools.parse_yaml_documents((REPO / "tests/specs/db-url-secret.yaml").read_text(), source="url")[0]
+    doc["targets"]["compose"] = {"postgres": {"enabled": True}}
+    spec.write_text(json.dumps(doc))
+    bundle = render(spec)
+    assert sum("database.urlSecret with the local postgres" in w.message for w in bundle.warnings) == 1
+    compose = load_compose_text(texts(bundle)["compose.yaml"])
+    assert "postgres" not in compose["services"]
+    assert compose["services"]["gateway"]["environment"]["DATABASE_URL"].startswith("${LITELLM_DB_URLS_WRITER_URL:?")
+
+
 def test_strict_turns_every_gap_into_an_error() -> None:
     warnings = render(REPO / "tests/specs/compose-iam.yaml").warnings
     with pytest.raises(LitectlError) as caught:

@@ -235,6 +235,9 @@ OVERRIDES: list[dict[str, Any]] = [
     {"podSecurity": "restricted", "serviceAccount.create": True},
     {"redis.host": "redis.example.com", "redis.cluster": True, "database.connectionPool.enabled": True},
     {"gateway.config.proxy_config": {"model_list": [{"model_name": "{{ x }}"}], "n": 3}},
+    {"redis.host": "redis.example.com", "redis.ssl": True, "redis.sslCertReqs": "none"},
+    {"database.writer.useAzureEntraAuth": True, "database.reader.host": "replica.example.com"},
+    {"database.writer": None, "database.urlSecret": {"name": "db-urls", "readReplicaKey": "reader"}},
 ]
 
 
@@ -299,6 +302,13 @@ FAILURES: list[tuple[dict[str, Any], str]] = [
     ({"ingress.controller": "traefik"}, "controller"),
     ({"gateway.hpa.maxReplicas": "20"}, "maxReplicas"),
     ({"database.writer.host": None}, "host"),
+    ({"database.writer": None}, "database needs writer (host, dbname, passwordSecret) or urlSecret"),
+    ({"database.urlSecret.name": "db-urls"}, "database.urlSecret and database.writer are exclusive"),
+    ({"redis.host": "r", "redis.sslCertReqs": "none"}, "redis.sslCertReqs needs redis.ssl: true"),
+    ({"database.writer.useIAMAuth": True, "database.writer.useAzureEntraAuth": True},
+     "database.writer.useIAMAuth and useAzureEntraAuth are exclusive"),
+    ({"database.reader.host": "r", "database.reader.useAzureEntraAuth": True},
+     "database.reader.useAzureEntraAuth requires database.writer.useAzureEntraAuth"),
     ({"gateway.numWorkers": 0}, "numWorkers"),
 ]
 

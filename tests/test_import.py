@@ -244,13 +244,25 @@ UNMAPPED_CASES = {
         "serviceAccounts:\n  gateway: {annotations: {a: b}}\n  backend: {annotations: {a: c}}\n"
     ),
     "migrationJob.automountServiceAccountToken": "migrationJob:\n  automountServiceAccountToken: true\n",
-    "database.writer.useAzureEntraAuth": "database:\n  writer: {useAzureEntraAuth: true}\n",
     "monolith": "monolith:\n  enabled: true\n",
     "nameOverride": "nameOverride: llm\n",
     "extraResources": "extraResources:\n  - {apiVersion: v1, kind: ConfigMap}\n",
     "gateway.unknownKey": "gateway:\n  unknownKey: {deep: {er: 1}}\n",
     "masterKey.generate": "masterKey:\n  secretName: ''\n  generate: true\n",
 }
+
+
+def test_entra_auth_is_imported_on_writer_and_reader(tmp_path: Path) -> None:
+    values = ("database:\n  writer: {host: pg, dbname: litellm, useAzureEntraAuth: true}\n"
+              "  reader: {host: pg-ro, dbname: litellm}\n")
+    result, spec = imported(tmp_path, values)
+    assert result.code == 0, result.err
+    data = spec_data(result.out)
+    assert at(data, "database.writer.useAzureEntraAuth") is True
+    # upstream's reader toggle defaults to false: the reader keeps its password, as upstream does
+    assert at(data, "database.reader.useAzureEntraAuth") is False
+    env = {e.name for e in compile_file(spec).base.gateway.env}  # type: ignore[union-attr]
+    assert {"AZURE_POSTGRESQL_AUTH", "DATABASE_PASSWORD_READ_REPLICA"} <= env and "DATABASE_PASSWORD" not in env
 
 
 @pytest.mark.parametrize("path", sorted(UNMAPPED_CASES))

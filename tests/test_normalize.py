@@ -83,6 +83,30 @@ def test_iam_reader_redis_cluster_and_pool() -> None:
     assert "REDIS_HOST" in dict(env_of(t.migrations))
 
 
+def test_url_secret_replaces_the_host_wiring_on_every_server() -> None:
+    t = topology(database={"urlSecret": {"name": "db-urls", "readReplicaKey": "ro"}},
+                 redis={"host": "redis", "ssl": True, "sslCertReqs": "optional"})
+    for workload in (t.gateway, t.backend, t.migrations):
+        env = env_of(workload)
+        names = [name for name, _ in env]
+        assert not any(n.startswith("DATABASE_") and not n.startswith("DATABASE_URL") for n in names)
+        assert dict(env)["DATABASE_URL"] == ("db-urls", "url")
+        assert dict(env)["DATABASE_URL_READ_REPLICA"] == ("db-urls", "ro")
+        assert dict(env)["REDIS_SSL"] == "true" and dict(env)["REDIS_SSL_CERT_REQS"] == "optional"
+    no_reader = dict(env_of(topology(database={"urlSecret": {"name": "db-urls"}}).gateway))
+    assert "DATABASE_URL_READ_REPLICA" not in no_reader and "REDIS_SSL" not in no_reader
+
+
+def test_entra_tokens_on_writer_and_reader() -> None:
+    writer = {"host": "w", "dbname": "db", "useAzureEntraAuth": True}
+    env = dict(env_of(topology(database={"writer": writer, "reader": {"host": "r"}}).gateway))
+    assert env["AZURE_POSTGRESQL_AUTH"] == "true" and "IAM_TOKEN_DB_AUTH" not in env
+    assert "DATABASE_PASSWORD" not in env and "DATABASE_PASSWORD_READ_REPLICA" not in env
+    reader = {"host": "r", "useAzureEntraAuth": False, "passwordSecret": {"name": "ro"}}
+    env = dict(env_of(topology(database={"writer": writer, "reader": reader}).gateway))
+    assert env["DATABASE_PASSWORD_READ_REPLICA"] == ("ro", "password") and "DATABASE_PASSWORD" not in env
+
+
 def test_component_image_inherits_field_by_field() -> None:
     t = topology(
         image={"tag": "1.2.3", "pullSecrets": ["reg"]},

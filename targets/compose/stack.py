@@ -70,6 +70,11 @@ GAPS: dict[str, tuple[str, str]] = {
     "argocdHook": ("Argo CD hooks", "compose orders the migrations with depends_on instead"),
     "iamLocalPostgres": ("database IAM auth against the local postgres",
                          "the stack uses password auth with the writer's passwordSecret there instead"),
+    "entraLocalPostgres": ("database Entra ID auth against the local postgres",
+                           "the stack uses password auth with the writer's passwordSecret there instead"),
+    "urlSecretLocalPostgres": ("database.urlSecret with the local postgres",
+                               "the stack cannot know the credentials inside the URL, so no local "
+                               "postgres is added: point the URL's variable at a database you run"),
     "sslLocalPostgres": ("database TLS against the local postgres",
                          "it serves no TLS, so DATABASE_SSLMODE/DATABASE_SSLROOTCERT are left out"),
     "readerSecretLocalPostgres": ("a reader passwordSecret other than the writer's with the local postgres",
@@ -77,6 +82,8 @@ GAPS: dict[str, tuple[str, str]] = {
                                   "same values"),
     "redisClusterLocal": ("a Redis cluster with the local redis",
                           "it is a single node, so REDIS_CLUSTER_NODES is left out"),
+    "redisSslLocal": ("Redis TLS with the local redis",
+                      "it serves no TLS, so REDIS_SSL/REDIS_SSL_CERT_REQS are left out"),
     "redisUnused": ("a local redis without redis.host",
                     "nothing in the spec would use it, so none is added"),
     "publishReplicas": ("several replicas behind one host port",
@@ -220,6 +227,8 @@ class _Builder:
         self.errors: list[Diagnostic] = []
         self.mounted: dict[str, str] = {}
         self.postgres = options.postgres.enabled and self._database_user() is not None
+        if options.postgres.enabled and (topology.document.get("database") or {}).get("urlSecret"):
+            self.gap("urlSecretLocalPostgres", ("targets", "compose", "postgres", "enabled"))
         self.redis = options.redis.enabled and topology.redis is not None
         if options.redis.enabled and topology.redis is None:
             self.gap("redisUnused", ("targets", "compose", "redis", "enabled"))
@@ -313,8 +322,11 @@ class _Builder:
                 elif name in ("DATABASE_SSLMODE", "DATABASE_SSLROOTCERT"):
                     self.gap("sslLocalPostgres", ("database", "writer", "sslMode"))
                     continue
-                elif name == "IAM_TOKEN_DB_AUTH":
-                    self.gap("iamLocalPostgres", ("database", "writer", "useIAMAuth"))
+                elif name in ("IAM_TOKEN_DB_AUTH", "AZURE_POSTGRESQL_AUTH"):
+                    if name == "IAM_TOKEN_DB_AUTH":
+                        self.gap("iamLocalPostgres", ("database", "writer", "useIAMAuth"))
+                    else:
+                        self.gap("entraLocalPostgres", ("database", "writer", "useAzureEntraAuth"))
                     password = self._writer_password()
                     if password is not None:
                         out.append(ir.EnvVar("DATABASE_PASSWORD", secret=password))
@@ -330,6 +342,9 @@ class _Builder:
                     var = ir.EnvVar(name, str(REDIS_PORT))
                 elif name == "REDIS_CLUSTER_NODES":
                     self.gap("redisClusterLocal", ("redis", "cluster"))
+                    continue
+                elif name in ("REDIS_SSL", "REDIS_SSL_CERT_REQS"):
+                    self.gap("redisSslLocal", ("redis", "ssl"))
                     continue
             out.append(var)
         return out

@@ -25,7 +25,8 @@ from litectl.targets.kube import MIGRATIONS_CONTAINER, volume_name
 
 #: Spec classes whose defaults the chart fills into objects a user may add with --set
 #: (list items and nullable sections), by name as in `__CHART__.object`.
-OBJECT_CLASSES: tuple[type, ...] = (model.ExtraPath, model.DatabaseReader, model.ReaderPasswordSecret,
+OBJECT_CLASSES: tuple[type, ...] = (model.ExtraPath, model.DatabaseWriter, model.DatabaseReader,
+                                    model.ReaderPasswordSecret, model.DatabaseUrlSecret,
                                     model.ComponentImage, model.SecretKeyRef)
 SKIPPED_SECTIONS = ("apiVersion", "kind", "environments", "targets")
 

@@ -32,10 +32,25 @@ Each define returns a JSON list of Kubernetes EnvVar objects; values are always 
 {{- define "__CHART__.env.server" -}}
 {{- $root := .root -}}
 {{- $db := .v.database -}}
-{{- $w := required "database.writer is required" $db.writer -}}
+{{- $env := list -}}
+{{- $url := include "__CHART__.object" (dict "root" $root "value" $db.urlSecret "class" "DatabaseUrlSecret") | fromJson -}}
+{{- if $url -}}
+{{- /* A whole URL from the user's Secret, used by LiteLLM as given: exclusive with host wiring. */ -}}
+{{- range $other := list "writer" "reader" -}}
+{{- if include "__CHART__.isSet" (index $db $other) -}}
+{{- fail (printf "database.urlSecret and database.%s are exclusive: the URL in the Secret is the whole connection; remove database.%s or urlSecret" $other $other) -}}
+{{- end -}}
+{{- end -}}
+{{- $env = append $env (include "__CHART__.env.secret" (dict "name" "DATABASE_URL" "secret" (required "database.urlSecret.name is required" $url.name) "key" $url.key) | fromJson) -}}
+{{- if include "__CHART__.isSet" $url.readReplicaKey -}}
+{{- $env = append $env (include "__CHART__.env.secret" (dict "name" "DATABASE_URL_READ_REPLICA" "secret" $url.name "key" $url.readReplicaKey) | fromJson) -}}
+{{- end -}}
+{{- else -}}
+{{- $w := include "__CHART__.object" (dict "root" $root "value" $db.writer "class" "DatabaseWriter") | fromJson -}}
+{{- if not $w }}{{ fail "database needs writer (host, dbname, passwordSecret) or urlSecret" }}{{ end -}}
 {{- $ws := $w.passwordSecret -}}
 {{- $user := dict "secret" (required "database.writer.passwordSecret.name is required" $ws.name) "key" $ws.usernameKey -}}
-{{- $env := list
+{{- $env = list
   (include "__CHART__.env.literal" (dict "name" "DATABASE_HOST" "value" (required "database.writer.host is required" $w.host)) | fromJson)
   (include "__CHART__.env.literal" (dict "name" "DATABASE_PORT" "value" (printf "%d" (int $w.port))) | fromJson)
   (include "__CHART__.env.secret" (merge (dict "name" "DATABASE_USER") $user) | fromJson)
@@ -51,18 +66,27 @@ Each define returns a JSON list of Kubernetes EnvVar objects; values are always 
 {{- if include "__CHART__.isSet" $w.sslRootCert -}}
 {{- $env = append $env (include "__CHART__.env.literal" (dict "name" "DATABASE_SSLROOTCERT" "value" $w.sslRootCert) | fromJson) -}}
 {{- end -}}
+{{- if and $w.useIAMAuth $w.useAzureEntraAuth -}}
+{{- fail "database.writer.useIAMAuth and useAzureEntraAuth are exclusive: pick one token source" -}}
+{{- end -}}
 {{- if $w.useIAMAuth -}}
 {{- $env = append $env (include "__CHART__.env.literal" (dict "name" "IAM_TOKEN_DB_AUTH" "value" "true") | fromJson) -}}
+{{- else if $w.useAzureEntraAuth -}}
+{{- $env = append $env (include "__CHART__.env.literal" (dict "name" "AZURE_POSTGRESQL_AUTH" "value" "true") | fromJson) -}}
 {{- else -}}
 {{- $env = append $env (include "__CHART__.env.secret" (dict "name" "DATABASE_PASSWORD" "secret" $ws.name "key" $ws.passwordKey) | fromJson) -}}
 {{- end -}}
 {{- $r := include "__CHART__.object" (dict "root" $root "value" $db.reader "class" "DatabaseReader") | fromJson -}}
 {{- if and $r $r.host -}}
-{{- if and $r.useIAMAuth (not $w.useIAMAuth) -}}
-{{- fail "database.reader.useIAMAuth requires database.writer.useIAMAuth" -}}
+{{- range $toggle := list "useIAMAuth" "useAzureEntraAuth" -}}
+{{- if and (get $r $toggle) (not (get $w $toggle)) -}}
+{{- fail (printf "database.reader.%s requires database.writer.%s" $toggle $toggle) -}}
+{{- end -}}
 {{- end -}}
 {{- $readerIAM := $w.useIAMAuth -}}
 {{- if include "__CHART__.isSet" $r.useIAMAuth }}{{ $readerIAM = $r.useIAMAuth }}{{ end -}}
+{{- $readerEntra := $w.useAzureEntraAuth -}}
+{{- if include "__CHART__.isSet" $r.useAzureEntraAuth }}{{ $readerEntra = $r.useAzureEntraAuth }}{{ end -}}
 {{- $rs := $ws -}}
 {{- with include "__CHART__.object" (dict "root" $root "value" $r.passwordSecret "class" "ReaderPasswordSecret") | fromJson -}}
 {{- $rs = . -}}
@@ -79,8 +103,9 @@ Each define returns a JSON list of Kubernetes EnvVar objects; values are always 
 {{- $env = append $env (include "__CHART__.env.literal" (dict "name" "DATABASE_SCHEMA_READ_REPLICA" "value" $schema) | fromJson) -}}
 {{- end -}}
 {{- $env = append $env (include "__CHART__.env.secret" (dict "name" "DATABASE_USER_READ_REPLICA" "secret" $rs.name "key" $rs.usernameKey) | fromJson) -}}
-{{- if not $readerIAM -}}
+{{- if not (or $readerIAM $readerEntra) -}}
 {{- $env = append $env (include "__CHART__.env.secret" (dict "name" "DATABASE_PASSWORD_READ_REPLICA" "secret" $rs.name "key" $rs.passwordKey) | fromJson) -}}
+{{- end -}}
 {{- end -}}
 {{- end -}}
 {{- $env = append $env (include "__CHART__.env.literal" (dict "name" "DISABLE_SCHEMA_UPDATE" "value" "true") | fromJson) -}}
@@ -94,6 +119,16 @@ Each define returns a JSON list of Kubernetes EnvVar objects; values are always 
 {{- if $redis.cluster -}}
 {{- $nodes := toJson (list (dict "host" $redis.host "port" (int $redis.port))) -}}
 {{- $env = append $env (include "__CHART__.env.literal" (dict "name" "REDIS_CLUSTER_NODES" "value" $nodes) | fromJson) -}}
+{{- end -}}
+{{- /* LiteLLM hands REDIS_<KWARG> to redis-py as <kwarg> (litellm/_redis.py). */ -}}
+{{- if and (include "__CHART__.isSet" $redis.sslCertReqs) (not $redis.ssl) -}}
+{{- fail "redis.sslCertReqs needs redis.ssl: true" -}}
+{{- end -}}
+{{- if $redis.ssl -}}
+{{- $env = append $env (include "__CHART__.env.literal" (dict "name" "REDIS_SSL" "value" "true") | fromJson) -}}
+{{- if include "__CHART__.isSet" $redis.sslCertReqs -}}
+{{- $env = append $env (include "__CHART__.env.literal" (dict "name" "REDIS_SSL_CERT_REQS" "value" $redis.sslCertReqs) | fromJson) -}}
+{{- end -}}
 {{- end -}}
 {{- end -}}
 {{- toJson $env -}}
