@@ -16,7 +16,7 @@ from typing import Any
 from litectl.compiler import ir
 from litectl.compiler.memo import IdentityMemo
 from litectl.compiler.naming import common_labels, selector_labels
-from litectl.targets.helm.goyaml import config_text as helm_config_text
+from litectl.targets.helm.goyaml import config_text_as_written
 
 KubeObject = dict[str, Any]
 
@@ -64,15 +64,16 @@ _CONFIG_TEXTS: IdentityMemo[list[str]] = IdentityMemo(size=8)
 
 def _config_entry(topology: ir.Topology) -> list[str]:
     data = topology.config.data
-    return _CONFIG_TEXTS.get(data, lambda: [helm_config_text(data), ""])
+    return _CONFIG_TEXTS.get(data, lambda: [config_text_as_written(data), ""])
 
 
 def config_text(topology: ir.Topology) -> str:
     """The proxy config as the ConfigMap's `config.yaml` text.
 
-    Exactly what the chart writes (Helm's `toYaml`, or indented JSON when toYaml's output would
-    be misread by LiteLLM's YAML 1.1 reader, plus a final newline), so the chart and the plain
-    manifests hold the same bytes and roll pods on the same `checksum/config`.
+    Written like Helm's `toYaml` (or indented JSON when that text would be misread by LiteLLM's
+    YAML 1.1 reader), plus a final newline, with every number and null as the spec has it
+    (`goyaml.config_text_as_written`). The chart ships this very text precompiled, so the chart
+    and the plain manifests hold the same bytes and roll pods on the same `checksum/config`.
     """
     return _config_entry(topology)[0]
 

@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 import realtools
 from litectl.compiler import ir
-from test_helm import chart_dirs, env_params, values_files
+from litectl.targets import kube
+from litectl.targets.helm import goyaml
+from test_helm import REPO, chart_dirs, env_params, topologies, values_files
 
 __all__ = ["chart_dirs"]  # the shared session fixture, used by name
 
@@ -33,19 +35,23 @@ def checksums(objects: list[dict[str, Any]]) -> set[str]:
 
 @pytest.mark.realtool
 @pytest.mark.parametrize(("spec", "env"), env_params())
-def test_compiled_text_is_taken_and_equals_the_charts_own(
+def test_compiled_text_is_taken_and_the_walk_writes_helms_reading(
         spec: Path, env: str | None, chart_dirs: dict[Path, Path], tmp_path: Path) -> None:
     chart = chart_dirs[spec]
-    compiled_dir = chart / "files" / "proxy-config"
+    (topology,) = [t for t in topologies(spec) if t.environment == env]
     fast = render(chart, env)
+    assert config_map_text(fast) == kube.config_text(topology)
+    assert len(checksums(fast)) == 1
 
-    # the chart's own path: the same chart without the precompiled texts
+    # the chart's own path (the same chart without the precompiled texts) writes the config as
+    # Helm holds it: the same text, unless the config has nulls or floats written 10.0
     walked_chart = tmp_path / "walked"
     shutil.copytree(chart, walked_chart)
     shutil.rmtree(walked_chart / "files")
     walked = render(walked_chart, env)
-    assert config_map_text(fast) == config_map_text(walked)
-    assert checksums(fast) == checksums(walked) and len(checksums(fast)) == 1
+    assert config_map_text(walked) == goyaml.config_text(topology.config.data)
+    if kube.config_text(topology) == goyaml.config_text(topology.config.data):
+        assert checksums(walked) == checksums(fast)
 
     # proof the precompiled text is what was rendered: mark every text, render again
     marked_chart = tmp_path / "marked"
@@ -54,7 +60,13 @@ def test_compiled_text_is_taken_and_equals_the_charts_own(
         text_file.write_text(text_file.read_text() + "# precompiled\n")
     marked = render(marked_chart, env)
     assert config_map_text(marked) == config_map_text(fast) + "# precompiled\n"
-    assert (compiled_dir / "index.json").is_file()
+    assert (chart / "files" / "proxy-config" / "index.json").is_file()
+
+
+def test_the_hostile_spec_shows_the_difference() -> None:
+    """So the walk branch above is exercised: this spec's config has a null and a float."""
+    (base, *_) = topologies(REPO / "tests" / "specs" / "hostile-values.yaml")
+    assert kube.config_text(base) != goyaml.config_text(base.config.data)
 
 
 @pytest.mark.realtool

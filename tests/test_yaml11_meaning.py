@@ -131,3 +131,51 @@ def test_without_a_warning_litellm_reads_what_the_user_wrote(text: str) -> None:
         (emitted,) = read_1_1(render(compiled, target).files[config].decode())
         if emitted["litellm_settings"]["value"] != wrote:
             assert [d.path[-1] for d in compiled.warnings] == ["value"], (target, text)
+
+
+# --- floats and nulls: what LiteLLM reads is what the user wrote, with its type ------------------
+
+
+def typed(value: Any) -> Any:
+    """`value` with every scalar tagged by its type: 10 == 10.0 in Python, not to LiteLLM."""
+    if isinstance(value, dict):
+        return {k: typed(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [typed(v) for v in value]
+    return (type(value).__name__, value)
+
+
+FLOATS_AND_NULLS = """\
+      model_list:
+        - model_name: m
+          litellm_params: {model: openai/m, timeout: 10.0, input_cost_per_token: 2.0e-06, rpm: 60}
+      litellm_settings: {request_timeout: 600.0, num_retries: 3, success_callback: [null, x]}
+      environment_variables: {EMPTY: , TINY: 1.0e-7}
+      router_settings: {big: 9007199254740992}
+"""
+
+
+def test_floats_stay_floats_and_nulls_stay_on_every_target() -> None:
+    from test_hardening_common import render
+
+    spec = BASE + FLOATS_AND_NULLS
+    compiled = compile_text(spec)
+    assert compiled.warnings == ()
+    wrote = read_1_1(spec)[0]["gateway"]["config"]["proxy_config"]
+    assert wrote["environment_variables"]["EMPTY"] is None and isinstance(wrote["litellm_settings"]["request_timeout"], float)
+    for target, config in (("kustomize", "base/config.yaml"), ("compose", "config/config.yaml"),
+                           ("helm", "files/proxy-config/base.yaml")):
+        (emitted,) = read_1_1(render(compiled, target).files[config].decode())
+        assert typed(emitted) == typed(wrote), target
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.sampled_from(["a", "timeout", "cost", "x"]), st.recursive(
+    st.one_of(st.none(), st.integers(), st.floats(allow_nan=False, allow_infinity=False), st.booleans(),
+              st.sampled_from(["text", "1.0", "null"])),
+    lambda c: st.one_of(st.lists(c, max_size=3), st.dictionaries(st.sampled_from(["k", "v", "1"]), c, max_size=3)),
+    max_leaves=12), max_size=4))
+def test_the_text_as_written_reads_back_with_every_type(data: dict[str, Any]) -> None:
+    from litectl.targets.helm.goyaml import config_text_as_written
+
+    assert typed(yaml.safe_load(config_text_as_written(data))) == typed(data)

@@ -33,14 +33,18 @@ _INT64 = (-(2**63), 2**63 - 1)
 _UINT64_MAX = 2**64 - 1
 
 
-def to_yaml(data: Any) -> str:
+def to_yaml(data: Any, *, as_written: bool = False) -> str:
     """Exactly the text Helm's `toYaml` gives for `data` (which trims one final newline).
 
     Where Helm's `toYaml` fails (NaN or infinite numbers; characters its YAML reader rejects
     after the JSON round trip) it writes nothing at all, and so does this.
+
+    With `as_written`, numbers keep the type and digits they have in `data` (Helm holds every
+    number as a float64, so `toYaml` writes `10.0` as `10` and rounds integers past 2**53):
+    the same writer, for text that means to a YAML 1.1 reader what `data` means.
     """
     try:
-        value = _go_value(data)
+        value = _go_value(data, as_written)
     except UnrepresentableError:
         return ""
     emitter = _Emitter()
@@ -84,22 +88,37 @@ class _Number:
         self.text = text
 
 
-def _go_value(value: Any) -> Any:
-    """Python data -> what go-yaml sees after Helm's float64 values and the JSON round trip."""
+def _go_value(value: Any, as_written: bool = False) -> Any:
+    """Python data -> what go-yaml sees after Helm's float64 values and the JSON round trip
+    (with `as_written`: numbers as they are in `data`, see `to_yaml`)."""
     if type(value) is str:  # the common case, before the (costly) isinstance against an ABC
         return _json_round_trip(value)
     if isinstance(value, Mapping):
-        return {_json_round_trip(str(k), key=True): _go_value(v) for k, v in value.items()}
+        return {_json_round_trip(str(k), key=True): _go_value(v, as_written) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_go_value(v) for v in value]
+        return [_go_value(v, as_written) for v in value]
     if isinstance(value, bool) or value is None:
         return value
     if isinstance(value, int | float):
         f = float(value)
         if math.isnan(f) or math.isinf(f):
             raise UnrepresentableError(value)
+        if as_written:
+            return _Number(_written_number(value))
         return _Number(_number_text(f))
     return _json_round_trip(str(value))
+
+
+def _written_number(value: int | float) -> str:
+    """A number as YAML 1.1 reads back to the same type and value: ints with all their digits,
+    floats with a dot (`10.0`; `2e-06` is a float only with one: `2.0e-06`)."""
+    if isinstance(value, int):
+        return str(value)
+    text = repr(float(value))  # shortest round-trip digits; an exponent always has its sign
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        return f"{mantissa if '.' in mantissa else mantissa + '.0'}e{exponent}"
+    return text
 
 
 def _digits(f: float) -> tuple[str, int]:
@@ -704,16 +723,18 @@ def _dotless_exponent(value: float) -> bool:
     return "e" in text and "." not in text
 
 
-def yaml11_unsafe(data: Any) -> bool:
-    """True when a key, string or number in `data` would be misread by YAML 1.1 from toYaml's output."""
+def yaml11_unsafe(data: Any, *, as_written: bool = False) -> bool:
+    """True when a key, string or number in `data` would be misread by YAML 1.1 from toYaml's
+    output (numbers written `as_written` always read back right)."""
     if type(data) is str:  # the common case, before the (costly) isinstance against an ABC
         return _misread_by_yaml11(data)
     if isinstance(data, Mapping):
-        return any(_misread_by_yaml11(str(k)) or yaml11_unsafe(v) for k, v in data.items())
+        return any(_misread_by_yaml11(str(k)) or yaml11_unsafe(v, as_written=as_written)
+                   for k, v in data.items())
     if isinstance(data, list | tuple):
-        return any(yaml11_unsafe(v) for v in data)
+        return any(yaml11_unsafe(v, as_written=as_written) for v in data)
     if isinstance(data, int | float) and not isinstance(data, bool):
-        return _dotless_exponent(float(data))
+        return not as_written and _dotless_exponent(float(data))
     return isinstance(data, str) and _misread_by_yaml11(data)
 
 
@@ -742,14 +763,14 @@ def _json_number(f: float) -> str:
     return f"{sign}{digits[:dp]}.{digits[dp:]}"
 
 
-def to_pretty_json(data: Any, indent: str = "", *, exponent_dot: bool = False) -> str:
+def to_pretty_json(data: Any, indent: str = "", *, exponent_dot: bool = False, as_written: bool = False) -> str:
     """Exactly the text of sprig's `toPrettyJson` (json.MarshalIndent, two spaces).
 
     With `exponent_dot`, numbers written with an exponent and no dot (`1e-7`) get one (`1.0e-7`):
     what the chart's `__CHART__.jsonDotlessExponent` does to that text, so that a YAML 1.1 reader
-    takes them for numbers.
+    takes them for numbers. With `as_written`, numbers keep their type and digits (see `to_yaml`).
     """
-    text = _PrettyJson(exponent_dot).text(data, indent)
+    text = _PrettyJson(exponent_dot, as_written).text(data, indent)
     if _GO_ESCAPED.search(text):
         for char, escaped in _GO_ESCAPES:
             text = text.replace(char, escaped)
@@ -760,8 +781,9 @@ class _PrettyJson:
     """to_pretty_json before Go's HTML escapes; strings escaped by Python's C encoder, whose
     escapes of `"`, `\\` and control characters are encoding/json's."""
 
-    def __init__(self, exponent_dot: bool) -> None:
+    def __init__(self, exponent_dot: bool, as_written: bool = False) -> None:
         self.exponent_dot = exponent_dot
+        self.as_written = as_written
 
     def text(self, data: Any, indent: str) -> str:
         kind = type(data)
@@ -771,7 +793,8 @@ class _PrettyJson:
             if not data:
                 return "{}" if isinstance(data, Mapping) else "[]"
             if len(data) >= WORTH_REMEMBERING:  # a model list shared by several configs: written once
-                return _PRETTY_JSON.get(data, lambda: self.container(data, indent), (indent, self.exponent_dot))
+                key = (indent, self.exponent_dot, self.as_written)
+                return _PRETTY_JSON.get(data, lambda: self.container(data, indent), key)
             return self.container(data, indent)
         if data is True:
             return "true"
@@ -779,6 +802,8 @@ class _PrettyJson:
             return "false"
         if data is None:
             return "null"
+        if self.as_written and (kind is int or (kind is float and math.isfinite(data))):
+            return _written_number(data)
         if kind is int and -_FLOAT64_EXACT <= data <= _FLOAT64_EXACT:
             return str(data)  # what float64(data) prints: the same digits
         if kind is float and math.isfinite(data):
@@ -813,27 +838,17 @@ _PRETTY_JSON: IdentityMemo[str] = IdentityMemo()
 def without_map_nulls(data: Any) -> Any:
     """`data` without null-valued mapping entries, reached through mappings only.
 
-    That is what Helm does to a chart's default values (lists are left alone), so the chart
-    cannot carry such nulls in values.yaml; every target drops them alike. LiteLLM reads an
-    absent key and a null one alike in most places.
+    That is what Helm does to a chart's default values (lists are left alone), so the chart's
+    own walk cannot see such nulls; the precompiled text keeps them.
     """
     if isinstance(data, Mapping):
         return {k: without_map_nulls(v) for k, v in data.items() if v is not None}
     return data
 
 
-def map_null_paths(data: Any, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
-    """Where `without_map_nulls` drops something (for a warning)."""
-    out: list[tuple[str, ...]] = []
-    if isinstance(data, Mapping):
-        for key, value in data.items():
-            here = (*path, str(key))
-            out += [here] if value is None else map_null_paths(value, here)
-    return out
-
-
 def config_text(data: Any) -> str:
-    """The ConfigMap's config.yaml as the chart writes it (`__CHART__.configText`)."""
+    """The ConfigMap's config.yaml as the chart's own walk writes it (`__CHART__.configText`
+    without a precompiled text): from values as Helm holds them, nulls and float-ness gone."""
     data = without_map_nulls(data)
     if yaml11_unsafe(data):
         try:
@@ -841,3 +856,19 @@ def config_text(data: Any) -> str:
         except UnrepresentableError:
             return "\n"
     return to_yaml(data) + "\n"
+
+
+def config_text_as_written(data: Any) -> str:
+    """The config.yaml every target ships: the chart's text, but meaning what `data` means.
+
+    Floats stay floats (`10.0`), integers keep every digit and null mapping entries stay
+    (LiteLLM reads `X:` as None, and some settings differ from an absent key). The chart
+    carries this text precompiled (targets/helm/render.py), so it needs no values that Helm
+    could hold.
+    """
+    if yaml11_unsafe(data, as_written=True):
+        try:
+            return to_pretty_json(data, exponent_dot=True, as_written=True) + "\n"
+        except UnrepresentableError:
+            return "\n"
+    return to_yaml(data, as_written=True) + "\n"

@@ -7,7 +7,6 @@ import json
 from importlib import resources
 from importlib.resources.abc import Traversable
 
-from litectl.compiler.diagnostics import Diagnostic, warning
 from litectl.compiler.ir import Compilation, Topology
 from litectl.compiler.naming import generated_header
 from litectl.compiler.output import Bundle
@@ -15,7 +14,6 @@ from litectl.schema import load_schema
 from litectl.targets.helm.generated import generated_tpl
 from litectl.targets.helm.goyaml import (
     UnrepresentableError,
-    map_null_paths,
     to_pretty_json,
     without_map_nulls,
 )
@@ -86,7 +84,7 @@ def render_chart(compilation: Compilation, options: HelmOptions) -> Bundle:
     packaged = resources.files("litectl.targets.helm") / "chart" / "templates"
     for path, text in _template_files(packaged).items():
         files[f"templates/{path}"] = f"{{{{/* {header} */}}}}\n" + text.replace(CHART_PLACEHOLDER, name)
-    return Bundle.from_text(files, warnings=_null_warnings(compilation))
+    return Bundle.from_text(files)
 
 
 COMPILED_CONFIGS = "files/proxy-config"
@@ -121,16 +119,3 @@ def compiled_config_files(compilation: Compilation, header: str) -> dict[str, st
         document = {"$comment": header, "configs": index}
         files[f"{COMPILED_CONFIGS}/index.json"] = json.dumps(document, indent=2, sort_keys=True) + "\n"
     return files
-
-
-def _null_warnings(compilation: Compilation) -> list[Diagnostic]:
-    """Nulls inside proxy_config cannot survive in a chart's values: say so (every target drops them)."""
-    out: list[Diagnostic] = []
-    for topology in (compilation.base, *compilation.environments):
-        for path in map_null_paths(topology.config.data):
-            where = f" (environment {topology.environment})" if topology.environment else ""
-            out.append(warning(
-                f"{'.'.join(path)} is null{where}: dropped from the proxy config, as Helm drops nulls from a "
-                "chart's values; leave the key out or give it a value",
-                ("gateway", "config", "proxy_config", *path)))
-    return out

@@ -284,10 +284,11 @@ topologySpreadConstraints:
 {{- end }}
 
 {{/*
-The proxy config text of the ConfigMap (the checksum covers exactly it): toYaml, as LiteLLM's
-users know it, unless a string in it is one that toYaml writes plain but LiteLLM's YAML 1.1
-reader takes for something else ("<<", "=", dates): then indented JSON, which every YAML reader
-reads as written. Both ending in one newline.
+The proxy config text of the ConfigMap (the checksum covers exactly it). For the compiled
+configs, litectl's precompiled text, which also keeps what Helm's values cannot (null entries,
+10.0 as a float). For any other: toYaml, as LiteLLM's users know it, unless a string in it is one
+that toYaml writes plain but LiteLLM's YAML 1.1 reader takes for something else ("<<", "=",
+dates): then indented JSON, which every YAML reader reads as written. Both ending in one newline.
 */}}
 {{- define "llm-gateway.configText" -}}
 {{- $raw := dict -}}
