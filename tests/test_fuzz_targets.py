@@ -271,6 +271,17 @@ def specs(draw: st.DrawFn) -> dict[str, Any]:
     spec.update(draw(document(model.Document)))
     spec["metadata"]["name"] = draw(dns_label)
     spec["targets"] = draw(TARGET_OPTIONS)
+    # database: the host wiring (writer, optional reader) or urlSecret, exactly one of the two
+    database = spec["database"]
+    if draw(st.integers(0, 3)) == 0:
+        database.pop("writer", None)
+        database.pop("reader", None)
+        database["urlSecret"] = draw(document(model.DatabaseUrlSecret))
+    else:
+        database.pop("urlSecret", None)
+        if database.get("writer") is None:
+            database["writer"] = draw(document(model.DatabaseWriter))
+    wiring = "urlSecret" if "urlSecret" in database else "writer"
     env_names = draw(st.lists(dns_label, max_size=2, unique=True))
     if env_names:
         sections = [f.name for f in attrs.fields(typing.cast(Any, model.Document)) if f.name not in SKIP]
@@ -279,6 +290,9 @@ def specs(draw: st.DrawFn) -> dict[str, Any]:
             chosen = draw(st.lists(st.sampled_from(sections), max_size=3, unique=True))
             full = draw(document(model.Document, partial=True))
             overlay = {k: full[k] for k in chosen if k in full}
+            if "database" in overlay:  # an environment keeps the base's kind of wiring
+                other = {"urlSecret": ("writer", "reader"), "writer": ("urlSecret",)}[wiring]
+                overlay["database"] = {k: v for k, v in overlay["database"].items() if k not in other}
             if draw(st.booleans()) and "database" in spec:
                 overlay.setdefault("database", {})["reader"] = None  # null removes a key
             spec["environments"][env] = overlay

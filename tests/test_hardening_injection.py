@@ -54,14 +54,6 @@ pytestmark = pytest.mark.realtool
 HOSTILE = Path(__file__).resolve().parent / "specs" / "hostile-values.yaml"
 
 
-def without_nulls(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {k: without_nulls(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
-        return [without_nulls(v) for v in value]
-    return value
-
-
 def fake_secret(name: str, key: str) -> str:
     """The value a test Secret key holds (litectl never sees it; Compose gets it from `.env`)."""
     return f"fake-{variable_name(name, key).lower()}-value"
@@ -192,9 +184,8 @@ def test_kubernetes_metadata_and_config_are_verbatim(outputs: Outputs, target: s
         for key, value in w.pod.pod_labels.items():
             assert template["labels"][key] == value
     (config_map,) = [o for o in objects if o["kind"] == "ConfigMap"]
-    # LiteLLM reads its config with PyYAML (YAML 1.1): it must get the spec's mapping back (null
-    # entries left out: every target drops them, and says so).
-    assert yaml.safe_load(config_map["data"]["config.yaml"]) == without_nulls(t.config.data)
+    # LiteLLM reads its config with PyYAML (YAML 1.1): it must get the spec's mapping back, nulls too
+    assert yaml.safe_load(config_map["data"]["config.yaml"]) == t.config.data
 
 
 def test_helm_never_evaluates_user_text(outputs: Outputs) -> None:
@@ -255,7 +246,7 @@ def test_compose_env_means_what_the_spec_says(outputs: Outputs, env: str | None)
 
 def test_compose_config_file_is_the_proxy_config(outputs: Outputs) -> None:
     text = (outputs.dir("compose") / "config" / "config.yaml").read_text(encoding="utf-8")
-    assert yaml.safe_load(text) == without_nulls(outputs.compilation.base.config.data)
+    assert yaml.safe_load(text) == outputs.compilation.base.config.data
 
 
 # --- every hostile spec, every target: no exception, and nothing evaluated ---------------------------
