@@ -59,7 +59,7 @@ renders one object through these defines, called with (dict "root" $ "component"
 apiVersion: apps/v1
 kind: Deployment
 metadata:
-  {{- include "__CHART__.metadata" (dict "root" $root "v" $v "name" $name "component" $component) | nindent 2 }}
+  {{- include "__CHART__.metadata" (dict "root" $root "v" $v "name" $name "component" $component "annotations" $c.deploymentAnnotations "extra" $c.deploymentLabels) | nindent 2 }}
 spec:
   {{- if not $c.hpa.enabled }}
   replicas: {{ int $c.replicas }}
@@ -67,6 +67,13 @@ spec:
   selector:
     matchLabels:
       {{- include "__CHART__.selectorLabels" $ctx | nindent 6 }}
+  {{- with $c.strategy }}
+  strategy:
+    {{- include "__CHART__.yaml" . | nindent 4 }}
+  {{- end }}
+  {{- if include "__CHART__.isSet" $c.minReadySeconds }}
+  minReadySeconds: {{ int $c.minReadySeconds }}
+  {{- end }}
   template:
     metadata:
       {{- with $annotations }}
@@ -100,7 +107,7 @@ spec:
                 name: {{ . | quote }}
             {{- end }}
           {{- end }}
-          {{- if or $config $writable }}
+          {{- if or $config $writable $c.volumeMounts }}
           volumeMounts:
             {{- if $config }}
             - name: {{ include "__CHART__.configVolume" . }}
@@ -111,9 +118,16 @@ spec:
             - name: {{ .name }}
               mountPath: {{ .path }}
             {{- end }}
+            {{- with $c.volumeMounts }}
+            {{- include "__CHART__.yaml" . | nindent 12 }}
+            {{- end }}
           {{- end }}
           {{- with $probes }}
           {{- include "__CHART__.yaml" . | nindent 10 }}
+          {{- end }}
+          {{- with $c.lifecycle }}
+          lifecycle:
+            {{- include "__CHART__.yaml" . | nindent 12 }}
           {{- end }}
           {{- with $c.resources }}
           resources:
@@ -123,7 +137,10 @@ spec:
           securityContext:
             {{- include "__CHART__.yaml" . | nindent 12 }}
           {{- end }}
-      {{- if or $config $writable }}
+        {{- with $c.extraContainers }}
+        {{- include "__CHART__.yaml" . | nindent 8 }}
+        {{- end }}
+      {{- if or $config $writable $c.volumes }}
       volumes:
         {{- if $config }}
         - name: {{ include "__CHART__.configVolume" . }}
@@ -133,6 +150,9 @@ spec:
         {{- range $writable }}
         - name: {{ .name }}
           emptyDir: {}
+        {{- end }}
+        {{- with $c.volumes }}
+        {{- include "__CHART__.yaml" . | nindent 8 }}
         {{- end }}
       {{- end }}
 {{- end }}
@@ -151,6 +171,9 @@ metadata:
   {{- include "__CHART__.metadata" (dict "root" $root "v" $v "name" (printf "%s-%s" (include "__CHART__.fullname" $root) $component) "component" $component "annotations" $c.service.annotations) | nindent 2 }}
 spec:
   type: {{ $c.service.type | quote }}
+  {{- with $c.service.loadBalancerClass }}
+  loadBalancerClass: {{ . | quote }}
+  {{- end }}
   ports:
     - name: http
       port: {{ int $c.service.port }}
@@ -191,6 +214,10 @@ spec:
           averageUtilization: {{ int . }}
     {{- end }}
     {{- end }}
+  {{- with $c.hpa.behavior }}
+  behavior:
+    {{- include "__CHART__.yaml" . | nindent 4 }}
+  {{- end }}
 {{- end }}
 {{- end }}
 
