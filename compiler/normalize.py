@@ -518,9 +518,9 @@ class _Resolver:
             elif name in seen:
                 self.fail(f"volume name {name} is used twice", (*path, "volumes", index, "name"))
             seen.add(name)
-            for where, message in _volume_problems(self.doc.podSecurity, volume):
+            for spot, message in _volume_problems(self.doc.podSecurity, volume):
                 self.fail(f"{component}: podSecurity {self.doc.podSecurity} {message}",
-                          (*path, "volumes", index, *where))
+                          (*path, "volumes", index, *spot))
         known = seen | own_volumes
         own_paths = {*writable, *((ir.CONFIG_MOUNT_PATH,) if config else ())}
         for index, mount in enumerate(spec.volumeMounts):

@@ -60,7 +60,7 @@ renders one object through these defines, called with (dict "root" $ "component"
 apiVersion: apps/v1
 kind: Deployment
 metadata:
-  {{- include "llm-gateway.metadata" (dict "root" $root "v" $v "name" $name "component" $component) | nindent 2 }}
+  {{- include "llm-gateway.metadata" (dict "root" $root "v" $v "name" $name "component" $component "annotations" $c.deploymentAnnotations "extra" $c.deploymentLabels) | nindent 2 }}
 spec:
   {{- if not $c.hpa.enabled }}
   replicas: {{ int $c.replicas }}
@@ -68,6 +68,13 @@ spec:
   selector:
     matchLabels:
       {{- include "llm-gateway.selectorLabels" $ctx | nindent 6 }}
+  {{- with $c.strategy }}
+  strategy:
+    {{- include "llm-gateway.yaml" . | nindent 4 }}
+  {{- end }}
+  {{- if include "llm-gateway.isSet" $c.minReadySeconds }}
+  minReadySeconds: {{ int $c.minReadySeconds }}
+  {{- end }}
   template:
     metadata:
       {{- with $annotations }}
@@ -101,7 +108,7 @@ spec:
                 name: {{ . | quote }}
             {{- end }}
           {{- end }}
-          {{- if or $config $writable }}
+          {{- if or $config $writable $c.volumeMounts }}
           volumeMounts:
             {{- if $config }}
             - name: {{ include "llm-gateway.configVolume" . }}
@@ -112,9 +119,16 @@ spec:
             - name: {{ .name }}
               mountPath: {{ .path }}
             {{- end }}
+            {{- with $c.volumeMounts }}
+            {{- include "llm-gateway.yaml" . | nindent 12 }}
+            {{- end }}
           {{- end }}
           {{- with $probes }}
           {{- include "llm-gateway.yaml" . | nindent 10 }}
+          {{- end }}
+          {{- with $c.lifecycle }}
+          lifecycle:
+            {{- include "llm-gateway.yaml" . | nindent 12 }}
           {{- end }}
           {{- with $c.resources }}
           resources:
@@ -124,7 +138,10 @@ spec:
           securityContext:
             {{- include "llm-gateway.yaml" . | nindent 12 }}
           {{- end }}
-      {{- if or $config $writable }}
+        {{- with $c.extraContainers }}
+        {{- include "llm-gateway.yaml" . | nindent 8 }}
+        {{- end }}
+      {{- if or $config $writable $c.volumes }}
       volumes:
         {{- if $config }}
         - name: {{ include "llm-gateway.configVolume" . }}
@@ -134,6 +151,9 @@ spec:
         {{- range $writable }}
         - name: {{ .name }}
           emptyDir: {}
+        {{- end }}
+        {{- with $c.volumes }}
+        {{- include "llm-gateway.yaml" . | nindent 8 }}
         {{- end }}
       {{- end }}
 {{- end }}
@@ -152,6 +172,9 @@ metadata:
   {{- include "llm-gateway.metadata" (dict "root" $root "v" $v "name" (printf "%s-%s" (include "llm-gateway.fullname" $root) $component) "component" $component "annotations" $c.service.annotations) | nindent 2 }}
 spec:
   type: {{ $c.service.type | quote }}
+  {{- with $c.service.loadBalancerClass }}
+  loadBalancerClass: {{ . | quote }}
+  {{- end }}
   ports:
     - name: http
       port: {{ int $c.service.port }}
@@ -192,6 +215,10 @@ spec:
           averageUtilization: {{ int . }}
     {{- end }}
     {{- end }}
+  {{- with $c.hpa.behavior }}
+  behavior:
+    {{- include "llm-gateway.yaml" . | nindent 4 }}
+  {{- end }}
 {{- end }}
 {{- end }}
 
