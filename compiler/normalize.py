@@ -485,7 +485,7 @@ class _Resolver:
         svc = c.service
         if svc.loadBalancerClass is not None and svc.type != "LoadBalancer":
             self.fail(
-                f"service.loadBalancerClass needs service.type LoadBalancer (got {svc.type}): Kubernetes "
+                f"{path[0]}.service.loadBalancerClass needs service.type LoadBalancer (got {svc.type}): Kubernetes "
                 "refuses it on other types",
                 (*path, "service", "loadBalancerClass"),
             )

@@ -1,7 +1,7 @@
 """The upstream chart's pod extras (issue 13.1) as Compose can express them.
 
 A Kubernetes volume becomes what a single host offers for it: an `emptyDir` a tmpfs, a
-`hostPath` a bind mount of that path, a `persistentVolumeClaim` a named volume, and a Secret or
+`persistentVolumeClaim` a named volume (hostPath never gets here: both podSecurity levels refuse it), and a Secret or
 ConfigMap volume a read-only bind mount of `./volumes/<volume name>` (Compose cannot read
 Kubernetes objects: the user puts the files there, e.g. the database CA bundle; the bind does
 not create a missing directory, so a forgotten file fails at `up` instead of mounting nothing).
@@ -54,9 +54,6 @@ def mounts(
         read_only = bool(mount.get("readOnly", False))
         if "emptyDir" in volume:
             tmpfs.append(target)
-        elif "hostPath" in volume:
-            source = str((volume.get("hostPath") or {}).get("path", ""))
-            entries.append(_bind(f"{source.rstrip('/')}/{sub}" if sub else source, target, read_only))
         elif "persistentVolumeClaim" in volume:
             claim = str((volume.get("persistentVolumeClaim") or {}).get("claimName") or volume["name"])
             entry: dict[str, Any] = {"type": "volume", "source": claim, "target": target}
@@ -80,7 +77,7 @@ def _bind(source: str, target: str, read_only: bool) -> dict[str, Any]:
     entry: dict[str, Any] = {"type": "bind", "source": source, "target": target}
     if read_only:
         entry["read_only"] = True
-    entry["bind"] = {"create_host_path": False}
+    entry["bind"] = {"create_host_path": False}  # a missing directory fails `up` instead of mounting nothing
     return entry
 
 

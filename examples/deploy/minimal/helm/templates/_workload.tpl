@@ -35,6 +35,24 @@ renders one object through these defines, called with (dict "root" $ "component"
 {{- end -}}
 {{- end }}
 
+{{/*
+Issue 13.1: a user's sidecar or init container runs as written, so under podSecurity restricted
+it needs its own securityContext (the compiler checks its keys; here, for --set, its presence).
+Called with (dict "v" $v "spec" <component or job values> "component" <name>).
+*/}}
+{{- define "litellm.validatePodExtras" -}}
+{{- $root := . -}}
+{{- if eq (toString .v.podSecurity) "restricted" -}}
+{{- range $field := list "extraInitContainers" "extraContainers" -}}
+{{- range (index $root.spec $field | default list) -}}
+{{- if not .securityContext -}}
+{{- fail (printf "%s.%s %s: podSecurity restricted needs an explicit securityContext (allowPrivilegeEscalation: false, capabilities.drop: [ALL], and runAsNonRoot and a RuntimeDefault seccomp profile unless the pod sets them)" $root.component $field (toString .name)) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end }}
+
 {{- define "litellm.deployment" -}}
 {{- $root := .root -}}
 {{- $component := .component -}}
@@ -43,6 +61,7 @@ renders one object through these defines, called with (dict "root" $ "component"
 {{- if $c.enabled -}}
 {{- $ctx := dict "root" $root "v" $v "component" $component "c" $c "spec" $c -}}
 {{- include "litellm.validateComponent" $ctx -}}
+{{- include "litellm.validatePodExtras" $ctx -}}
 {{- $name := printf "%s-%s" (include "litellm.fullname" $root) $component -}}
 {{- $image := include "litellm.image" (dict "v" $v "own" $c.image) | fromJson -}}
 {{- $contexts := include "litellm.securityContexts" $ctx | fromJson -}}
@@ -166,6 +185,9 @@ spec:
 {{- $c := index $v $component -}}
 {{- if $c.enabled -}}
 {{- $ctx := dict "root" $root "v" $v "component" $component -}}
+{{- if and $c.service.loadBalancerClass (ne (toString $c.service.type) "LoadBalancer") -}}
+{{- fail (printf "%s.service.loadBalancerClass needs service.type LoadBalancer (got %s): Kubernetes refuses it on other types" $component (toString $c.service.type)) -}}
+{{- end -}}
 apiVersion: v1
 kind: Service
 metadata:
