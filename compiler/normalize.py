@@ -845,6 +845,12 @@ def _kubernetes_limits(plain: Mapping[str, Any]) -> Iterator[tuple[JsonPath, str
             yield from _annotations(spec.get("podAnnotations"), (section, "podAnnotations"))
             if _size(spec.get("podAnnotations")) > ANNOTATIONS_MAX - 100:  # room for checksum/config
                 yield (section, "podAnnotations"), f"pod annotations may hold at most {ANNOTATIONS_MAX} bytes", False
+    for section in _COMPONENTS:  # issue 13.1: the Deployment's own labels and annotations
+        spec = plain.get(section) or {}
+        yield from _labels(spec.get("deploymentLabels"), (section, "deploymentLabels"))
+        yield from _annotations(spec.get("deploymentAnnotations"), (section, "deploymentAnnotations"))
+        for field in ("deploymentLabels", "deploymentAnnotations"):
+            yield from _generator_keys(spec.get(field), (section, field))
     names: list[tuple[JsonPath, Any]] = [
         (("serviceAccount", "name"), (plain.get("serviceAccount") or {}).get("name")),
         (("redis", "passwordSecret", "name"), ((plain.get("redis") or {}).get("passwordSecret") or {}).get("name")),
