@@ -70,6 +70,12 @@ FAILURES: list[tuple[dict[str, Any], str]] = [
      "gateway.extraContainers log: podSecurity restricted needs an explicit securityContext"),
     ({"podSecurity": "restricted", "migrationJob.extraInitContainers": [{"name": "wait", "image": "busybox"}]},
      "migrationJob.extraInitContainers wait: podSecurity restricted needs an explicit securityContext"),
+    ({"gateway.volumes": [{"name": "gateway-config", "emptyDir": {}}]},
+     "volume name gateway-config is litectl's own volume of gateway: choose another name"),
+    ({"podSecurity": "restricted", "migrationJob.volumes": [{"name": "tmp", "emptyDir": {}}]},
+     "volume name tmp is litectl's own volume of migrationJob: choose another name"),
+    ({"ui.volumes": [{"name": "a", "emptyDir": {}}, {"name": "a", "emptyDir": {}}]},
+     "volume name a is used twice"),
     ({"backend.service.loadBalancerClass": "x"},
      "backend.service.loadBalancerClass needs service.type LoadBalancer (got ClusterIP)"),
 ]

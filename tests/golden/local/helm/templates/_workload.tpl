@@ -53,6 +53,24 @@ Called with (dict "v" $v "spec" <component or job values> "component" <name>).
 {{- end -}}
 {{- end }}
 
+{{/*
+Issue 13.1: the user's volume names may not repeat, nor take the name of one litectl adds (the
+API server refuses the pod). Called with (dict "spec" <values> "component" <name> "own" <names>).
+*/}}
+{{- define "litellm-dev.validateVolumes" -}}
+{{- $root := . -}}
+{{- $seen := list -}}
+{{- range (.spec.volumes | default list) -}}
+{{- $name := toString .name -}}
+{{- if has $name $root.own -}}
+{{- fail (printf "volume name %s is litectl's own volume of %s: choose another name" $name $root.component) -}}
+{{- else if has $name $seen -}}
+{{- fail (printf "volume name %s is used twice" $name) -}}
+{{- end -}}
+{{- $seen = append $seen $name -}}
+{{- end -}}
+{{- end }}
+
 {{- define "litellm-dev.deployment" -}}
 {{- $root := .root -}}
 {{- $component := .component -}}
@@ -67,6 +85,10 @@ Called with (dict "v" $v "spec" <component or job values> "component" <name>).
 {{- $contexts := include "litellm-dev.securityContexts" $ctx | fromJson -}}
 {{- $writable := include "litellm-dev.writableDirs" (dict "contexts" $contexts) | fromJsonArray -}}
 {{- $config := ne $component "ui" -}}
+{{- $own := list -}}
+{{- if $config }}{{ $own = append $own (include "litellm-dev.configVolume" .) }}{{ end -}}
+{{- range $writable }}{{ $own = append $own .name }}{{ end -}}
+{{- include "litellm-dev.validateVolumes" (dict "spec" $c "component" $component "own" $own) -}}
 {{- $annotations := dict -}}
 {{- range $key, $value := $c.podAnnotations }}{{ $_ := set $annotations $key $value }}{{ end -}}
 {{- if $config -}}
