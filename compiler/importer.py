@@ -42,6 +42,7 @@ _OPAQUE: Final = frozenset(
         "resources", "livenessProbe", "readinessProbe", "startupProbe", "affinity", "nodeSelector",
         "podSecurityContext", "securityContext", "proxy_config", "annotations", "labels",
         "podAnnotations", "podLabels",
+        "strategy", "lifecycle", "behavior", "deploymentAnnotations", "deploymentLabels",
     }
 )  # fmt: skip
 
@@ -61,24 +62,12 @@ _UNMAPPED: Final[Mapping[tuple[str, ...], str]] = {
     ("extraResources",): "litectl emits only its own objects; keep extra objects in manifests of your own",
     ("postgresql",): "the upstream chart rejects bundled Postgres; litectl wires an external database only",
     ("redis", "enabled"): "the upstream chart rejects bundled Redis; set redis.host to use one",
-    ("*", "strategy"): "the rollout strategy is not configurable (Kubernetes' RollingUpdate defaults apply)",
-    ("*", "minReadySeconds"): "minReadySeconds is not configurable",
-    ("*", "terminationGracePeriodSeconds"): "the termination grace period is not configurable (30s)",
-    ("*", "lifecycle"): "container lifecycle hooks are not supported",
-    ("*", "volumes"): "extra volumes are not supported",
-    ("*", "volumeMounts"): "extra volume mounts are not supported",
-    ("*", "extraContainers"): "extra containers are not supported",
-    ("*", "extraInitContainers"): "extra init containers are not supported",
-    ("*", "deploymentLabels"): "labels on the Deployment alone are not supported (metadata.labels labels every object)",
-    ("*", "deploymentAnnotations"): "annotations on the Deployment alone are not supported (metadata.annotations)",
     ("*", "metricsServer"): "the metrics sidecar is not supported",
     ("*", "serviceMonitor"): "ServiceMonitors are not emitted",
     ("*", "collector"): "the collector sidecar is not supported",
     ("*", "keda"): "KEDA autoscaling is not supported; the HPA (hpa) is",
-    ("*", "hpa", "behavior"): "HPA scaling behavior is not supported",
     ("*", "hpa", "targetRequestsPerSecond"): "autoscaling on custom metrics is not supported",
     ("*", "hpa", "targetTokensPerSecond"): "autoscaling on custom metrics is not supported",
-    ("*", "service", "loadBalancerClass"): "Service loadBalancerClass is not supported",
     ("*", "service", "portName"): "the Service port is always named http",
     ("*", "service", "appProtocol"): "Service appProtocol is not supported",
     ("*", "service", "containerPort"): "container ports are fixed (gateway 4000, backend 4001, ui 3000)",
@@ -90,12 +79,10 @@ _UNMAPPED: Final[Mapping[tuple[str, ...], str]] = {
     ("migrationJob", "annotations"): "pod annotations on the migrations Job are not supported",
     ("migrationJob", "jobLabels"): "labels on the Job alone are not supported (metadata.labels labels every object)",
     ("migrationJob", "jobAnnotations"): "annotations on the Job alone are not supported (metadata.annotations)",
-    ("migrationJob", "volumes"): "extra volumes are not supported",
-    ("migrationJob", "volumeMounts"): "extra volume mounts are not supported",
     ("migrationJob", "command"): "the Job's command is the image entrypoint",
     ("migrationJob", "args"): "the Job's arguments are always `migrations`",
-    ("migrationJob", "extraContainers"): "extra containers are not supported",
-    ("migrationJob", "extraInitContainers"): "extra init containers are not supported",
+    ("migrationJob", "extraContainers"): "a sidecar keeps the Job from ever completing: use "
+    "migrationJob.extraInitContainers with restartPolicy: Always (a native sidecar) instead",
 }  # fmt: skip
 
 # Upstream defaults that are not empty, for values litectl does not map (so copying the whole
@@ -587,6 +574,9 @@ class _Importer:
         self.copy((*service, "type"), (*service, "type"), self.string)
         self.copy((*service, "port"), (*service, "port"), self.integer)
         self.copy((*service, "annotations"), (*service, "annotations"), self.mapping)
+        self.pod_extras(base, deployment=True)
+        self.copy((*service, "loadBalancerClass"), (*service, "loadBalancerClass"), self.string)
+        self.copy((*base, "hpa", "behavior"), (*base, "hpa", "behavior"), self.mapping)
         if component == "gateway":
             config = self.raw((*base, "config", "proxy_config"))
             if config is not _MISSING and not _empty(config):
@@ -684,6 +674,7 @@ class _Importer:
         for key in ("nodeSelector", "affinity", "podSecurityContext", "securityContext"):
             self.copy((*base, key), (*base, key), self.mapping)
         self.copy((*base, "tolerations"), (*base, "tolerations"), self.sequence)
+        self.pod_extras(base, deployment=False)
         hooks = (*base, "hooks")
         helm_enabled = self.boolean((*hooks, "helm", "enabled"))
         if helm_enabled is not None:
@@ -697,6 +688,19 @@ class _Importer:
                 (*base, "automountServiceAccountToken"),
                 _UNMAPPED[("migrationJob", "automountServiceAccountToken")],
             )
+
+    def pod_extras(self, base: JsonPath, *, deployment: bool) -> None:
+        """Issue 13.1: the upstream chart's pod (and, for components, Deployment) extras, same keys."""
+        for key in ("volumes", "volumeMounts", "extraInitContainers"):
+            self.copy((*base, key), (*base, key), self.sequence)
+        self.copy((*base, "priorityClassName"), (*base, "priorityClassName"), self.string)
+        self.copy((*base, "terminationGracePeriodSeconds"), (*base, "terminationGracePeriodSeconds"), self.integer)
+        if not deployment:
+            return
+        self.copy((*base, "extraContainers"), (*base, "extraContainers"), self.sequence)
+        for key in ("lifecycle", "strategy", "deploymentAnnotations", "deploymentLabels"):
+            self.copy((*base, key), (*base, key), self.mapping)
+        self.copy((*base, "minReadySeconds"), (*base, "minReadySeconds"), self.integer)
 
     def ingress(self) -> None:
         base: JsonPath = ("ingress",)

@@ -80,6 +80,7 @@ class Hpa:
     max_replicas: int
     cpu_utilization: int | None
     memory_utilization: int | None
+    behavior: Mapping[str, Any] | None = None  # HorizontalPodAutoscalerBehavior, passed through
 
 
 @attrs.frozen
@@ -95,6 +96,7 @@ class ServiceSpec:
     type: str
     port: int
     annotations: Mapping[str, str]
+    load_balancer_class: str | None = None
 
 
 @attrs.frozen
@@ -112,6 +114,30 @@ class PodSettings:
     pod_security_context: Mapping[str, Any] | None
     security_context: Mapping[str, Any] | None
     writable_dirs: tuple[str, ...]  # emptyDir mounts needed under readOnlyRootFilesystem
+    extras: PodExtras = attrs.field(factory=lambda: PodExtras())
+
+
+@attrs.frozen
+class PodExtras:
+    """The user's own pod parts (issue 13.1; Kubernetes shapes, passed through after litectl's)."""
+
+    volumes: tuple[Mapping[str, Any], ...] = ()
+    volume_mounts: tuple[Mapping[str, Any], ...] = ()  # of the main container
+    init_containers: tuple[Mapping[str, Any], ...] = ()
+    sidecars: tuple[Mapping[str, Any], ...] = ()
+    lifecycle: Mapping[str, Any] | None = None  # of the main container
+    priority_class_name: str | None = None
+    termination_grace_period_seconds: int | None = None
+
+
+@attrs.frozen
+class DeploymentExtras:
+    """Deployment-level fields of a long-running component (issue 13.1)."""
+
+    strategy: Mapping[str, Any] | None = None
+    min_ready_seconds: int | None = None
+    annotations: Mapping[str, str] = attrs.field(factory=dict)
+    labels: Mapping[str, str] = attrs.field(factory=dict)
 
 
 @attrs.frozen
@@ -135,6 +161,7 @@ class Workload:
     service: ServiceSpec
     pod: PodSettings
     mounts_config: bool  # mounts the proxy config at CONFIG_MOUNT_PATH (and rolls on its change)
+    deployment: DeploymentExtras = attrs.field(factory=lambda: DeploymentExtras())
 
 
 @attrs.frozen

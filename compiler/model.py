@@ -391,6 +391,12 @@ class Hpa:
         description="Target memory utilisation in percent (null: no memory metric).",
         constraints={"minimum": 1},
     )
+    behavior: KubeObject | None = spec(
+        None,
+        description="Scaling behavior (Kubernetes HorizontalPodAutoscalerBehavior: scaleUp/scaleDown policies).",
+        kube="io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerBehavior",
+        examples=[{"scaleDown": {"stabilizationWindowSeconds": 300}}],
+    )
 
 
 @_frozen
@@ -444,6 +450,12 @@ class Service:
     type: ServiceType = spec("ClusterIP", description="Service type.")
     port: int = spec(4000, description="Service port.", constraints=PORT)
     annotations: dict[str, str] = spec(factory=_dict_of_str, description="Service annotations.")
+    loadBalancerClass: str | None = spec(
+        None,
+        description="Service loadBalancerClass (only with `type: LoadBalancer`).",
+        examples=["service.k8s.aws/nlb"],
+        constraints={"minLength": 1},
+    )
 
 
 @_frozen
@@ -532,6 +544,34 @@ class Scheduling:
         examples=[[{"name": "LITELLM_MODE", "value": "PRODUCTION"}]],
     )
     image: ComponentImage | None = spec(None, description="Own image (each unset field inherits `image`).")
+    # --- issue 13.1: the upstream chart's pod extras (volumes, init containers, priority) ---
+    volumes: tuple[KubeObject, ...] = spec(
+        (),
+        description="Extra pod volumes (Kubernetes Volume list), e.g. a Secret with a database CA bundle.",
+        kube=K8S + "Volume",
+        examples=[[{"name": "db-ca", "secret": {"secretName": "litellm-db-ca"}}]],
+    )
+    volumeMounts: tuple[KubeObject, ...] = spec(
+        (),
+        description="Extra volume mounts of the main container (Kubernetes VolumeMount list).",
+        kube=K8S + "VolumeMount",
+        examples=[[{"name": "db-ca", "mountPath": "/etc/ssl/db", "readOnly": True}]],
+    )
+    extraInitContainers: tuple[KubeObject, ...] = spec(
+        (),
+        description="Init containers run before the main container (Kubernetes Container list); under "
+        "`podSecurity: restricted` each needs a securityContext that passes the level.",
+        kube=K8S + "Container",
+    )
+    priorityClassName: str | None = spec(
+        None,
+        description="Pod priorityClassName.",
+        examples=["high-priority"],
+        constraints={"pattern": DNS1123_SUBDOMAIN, "x-message": SUBDOMAIN_MESSAGE},
+    )
+    terminationGracePeriodSeconds: int | None = spec(
+        None, description="Pod terminationGracePeriodSeconds (null: Kubernetes' 30).", constraints={"minimum": 0}
+    )
 
 
 @_frozen
@@ -563,6 +603,35 @@ class Component(Scheduling):
         factory=_dict_of_str, description="Extra pod labels (may not override the selector labels)."
     )
     service: Service = spec(factory=Service, description="The component's Service.")
+    # --- issue 13.1: the upstream chart's Deployment extras ---
+    extraContainers: tuple[KubeObject, ...] = spec(
+        (),
+        description="Sidecar containers (Kubernetes Container list); under `podSecurity: restricted` "
+        "each needs a securityContext that passes the level.",
+        kube=K8S + "Container",
+    )
+    lifecycle: KubeObject | None = spec(
+        None,
+        description="Lifecycle hooks of the main container (e.g. a preStop sleep for graceful drains).",
+        kube=K8S + "Lifecycle",
+        examples=[{"preStop": {"exec": {"command": ["sleep", "10"]}}}],
+    )
+    strategy: KubeObject | None = spec(
+        None,
+        description="Deployment strategy (Kubernetes DeploymentStrategy; null: RollingUpdate 25%/25%).",
+        kube="io.k8s.api.apps.v1.DeploymentStrategy",
+        examples=[{"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}}],
+    )
+    minReadySeconds: int | None = spec(
+        None, description="Deployment minReadySeconds.", constraints={"minimum": 0}
+    )
+    deploymentAnnotations: dict[str, str] = spec(
+        factory=_dict_of_str, description="Extra annotations on the Deployment object (not its pods)."
+    )
+    deploymentLabels: dict[str, str] = spec(
+        factory=_dict_of_str,
+        description="Extra labels on the Deployment object (not its pods; never on selectors).",
+    )
 
 
 @_frozen

@@ -22,6 +22,8 @@ from litectl.compiler.memo import WORTH_REMEMBERING, IdentityMemo
 from litectl.compiler.naming import SELECTOR_KEYS
 from litectl.compiler.routes import build_routes, extra_path_problems
 
+MIGRATIONS_CONTAINER = "prisma-migrations"  # targets.kube's name of the Job's container
+
 
 def structure(data: Mapping[str, Any]) -> model.Document:
     """Plain, schema-valid data to the model (the schema already rejected anything malformed)."""
@@ -167,6 +169,23 @@ def _pod_security_problems(
     own_seccomp = (container.get("seccompProfile") or {}).get("type")
     if own_seccomp not in _CONFINED and (own_seccomp is not None or pod_seccomp not in _CONFINED):
         yield ("securityContext", "seccompProfile"), "requires the seccomp profile RuntimeDefault or Localhost"
+
+
+# The volume types the restricted level allows (Pod Security Standards, "Volume Types"); the
+# baseline level forbids only hostPath.
+_RESTRICTED_VOLUMES = frozenset({
+    "configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim", "projected", "secret",
+})  # fmt: skip
+
+
+def _volume_problems(level: str, volume: Mapping[str, Any]) -> Iterator[tuple[JsonPath, str]]:
+    """(path below the volume, what breaks the level) for one of the user's pod volumes."""
+    kinds = [k for k in volume if k != "name"]
+    for kind in kinds:
+        if kind == "hostPath":
+            yield (kind,), "does not allow hostPath volumes"
+        elif level == "restricted" and kind not in _RESTRICTED_VOLUMES:
+            yield (kind,), f"does not allow {kind} volumes (only {', '.join(sorted(_RESTRICTED_VOLUMES))})"
 
 
 # --- the resolver ---------------------------------------------------------------------------
@@ -385,6 +404,7 @@ class _Resolver:
         for where, message in _pod_security_problems(self.doc.podSecurity, pod_context, container, annotations):
             self.fail(f"{component}: podSecurity {self.doc.podSecurity} {message}", (*path, *where))
         sa = self.service_account
+        extras = self.pod_extras(spec, component, path, pod_context, writable, config=component in ("gateway", "backend"))
         return ir.PodSettings(
             service_account_name=sa.name if server else "default",
             automount_token=sa.automount if server else False,
@@ -397,6 +417,7 @@ class _Resolver:
             pod_security_context=pod_context,
             security_context=container,
             writable_dirs=writable,
+            extras=extras,
         )
 
     def hpa(self, c: model.Component, path: JsonPath) -> ir.Hpa | None:
@@ -420,7 +441,7 @@ class _Resolver:
                     f"hpa scales on {metric} utilisation but resources.requests.{metric} is not set",
                     (*path, "resources"),
                 )
-        return ir.Hpa(h.minReplicas, h.maxReplicas, cpu, mem)
+        return ir.Hpa(h.minReplicas, h.maxReplicas, cpu, mem, h.behavior)
 
     def pdb(self, c: model.Component, path: JsonPath) -> ir.Pdb | None:
         p = c.pdb
@@ -481,7 +502,7 @@ class _Resolver:
             liveness_probe=c.livenessProbe,
             readiness_probe=c.readinessProbe,
             startup_probe=c.startupProbe,
-            service=ir.ServiceSpec(c.service.type, c.service.port, dict(c.service.annotations)),
+            service=self.service_spec(c, path),
             pod=self.pod(
                 c,
                 component,
@@ -492,7 +513,120 @@ class _Resolver:
                 spread=c.topologySpreadConstraints,
             ),
             mounts_config=component != "ui",
+            deployment=ir.DeploymentExtras(
+                strategy=c.strategy,
+                min_ready_seconds=c.minReadySeconds,
+                annotations=dict(c.deploymentAnnotations),
+                labels=dict(c.deploymentLabels),
+            ),
         )
+
+    # --- issue 13.1: the user's own pod parts --------------------------------------------------
+
+    def service_spec(self, c: model.Component, path: JsonPath) -> ir.ServiceSpec:
+        svc = c.service
+        if svc.loadBalancerClass is not None and svc.type != "LoadBalancer":
+            self.fail(
+                f"{path[0]}.service.loadBalancerClass needs service.type LoadBalancer (got {svc.type}): Kubernetes "
+                "refuses it on other types",
+                (*path, "service", "loadBalancerClass"),
+            )
+        return ir.ServiceSpec(svc.type, svc.port, dict(svc.annotations), svc.loadBalancerClass)
+
+    def pod_extras(
+        self,
+        spec: model.Scheduling,
+        component: str,
+        path: JsonPath,
+        pod_context: Mapping[str, Any],
+        writable: Sequence[str],
+        *,
+        config: bool,
+    ) -> ir.PodExtras:
+        """The user's volumes, mounts and containers, checked against what litectl itself adds
+        (same names or paths would be refused by the API server or shadow litectl's) and against
+        the `podSecurity` level: every pod of the topology must pass it (SPEC.md section 7)."""
+        from litectl.targets.kube import volume_name  # the emptyDir naming rule, kept in one place
+
+        sidecars: tuple[model.KubeObject, ...] = getattr(spec, "extraContainers", ())
+        lifecycle: model.KubeObject | None = getattr(spec, "lifecycle", None)
+        own_volumes = {volume_name(d) for d in writable} | ({ir.CONFIG_VOLUME} if config else set())
+        seen: set[str] = set()
+        for index, volume in enumerate(spec.volumes):
+            name = str(volume.get("name", ""))
+            if name in own_volumes:
+                self.fail(f"volume name {name} is litectl's own volume of {component}: choose another name",
+                          (*path, "volumes", index, "name"))
+            elif name in seen:
+                self.fail(f"volume name {name} is used twice", (*path, "volumes", index, "name"))
+            seen.add(name)
+            for spot, message in _volume_problems(self.doc.podSecurity, volume):
+                self.fail(f"{component}: podSecurity {self.doc.podSecurity} {message}",
+                          (*path, "volumes", index, *spot))
+        known = seen | own_volumes
+        own_paths = {*writable, *((ir.CONFIG_MOUNT_PATH,) if config else ())}
+        for index, mount in enumerate(spec.volumeMounts):
+            if mount.get("name") not in known:
+                self.fail(f"volumeMounts: no volume named {mount.get('name')} in {component}.volumes",
+                          (*path, "volumeMounts", index, "name"))
+            if mount.get("mountPath") in own_paths:
+                self.fail(f"volumeMounts: {mount.get('mountPath')} is already mounted by litectl",
+                          (*path, "volumeMounts", index, "mountPath"))
+        main = MIGRATIONS_CONTAINER if component == "migrationJob" else component
+        names = {main}
+        for field, containers in (("extraInitContainers", spec.extraInitContainers), ("extraContainers", sidecars)):
+            for index, container in enumerate(containers):
+                where: JsonPath = (*path, field, index)
+                name = str(container.get("name", ""))
+                if name in names:
+                    self.fail(f"{field}: container name {name} is used twice in the {component} pod",
+                              (*where, "name"))
+                names.add(name)
+                for mount_index, mount in enumerate(container.get("volumeMounts") or []):
+                    if isinstance(mount, Mapping) and mount.get("name") not in known:
+                        self.fail(f"{field} {name}: no volume named {mount.get('name')} in {component}.volumes",
+                                  (*where, "volumeMounts", mount_index, "name"))
+                self.user_container_security(component, field, name, container, pod_context, where)
+        return ir.PodExtras(
+            volumes=tuple(spec.volumes),
+            volume_mounts=tuple(spec.volumeMounts),
+            init_containers=tuple(spec.extraInitContainers),
+            sidecars=tuple(sidecars),
+            lifecycle=lifecycle,
+            priority_class_name=spec.priorityClassName,
+            termination_grace_period_seconds=spec.terminationGracePeriodSeconds,
+        )
+
+    def user_container_security(
+        self,
+        component: str,
+        field: str,
+        name: str,
+        container: Mapping[str, Any],
+        pod_context: Mapping[str, Any],
+        where: JsonPath,
+    ) -> None:
+        """A user's container runs as written (litectl does not inject a context into it), so it
+        must pass the level by itself: under `restricted` it needs an explicit securityContext."""
+        level = self.doc.podSecurity
+        given = container.get("securityContext")
+        if given is None:
+            if level == "restricted":
+                self.fail(
+                    f"{component}.{field} {name}: podSecurity restricted needs an explicit securityContext "
+                    "(allowPrivilegeEscalation: false, capabilities.drop: [ALL], and runAsNonRoot and a "
+                    "RuntimeDefault seccomp profile unless the pod sets them)",
+                    where,
+                )
+            return
+        for spot, message in _pod_security_problems(level, pod_context, given, {}):
+            if spot[0] == "securityContext":
+                self.fail(f"{component}.{field} {name}: podSecurity {level} {message}",
+                          (*where, *spot))
+        for index, port in enumerate(container.get("ports") or []):
+            if isinstance(port, Mapping) and port.get("hostPort"):
+                self.fail(f"{component}.{field} {name}: podSecurity {level} does not allow hostPort",
+                          (*where, "ports", index, "hostPort"))
 
     def migrations(self) -> ir.MigrationJob | None:
         j = self.doc.migrationJob
@@ -753,6 +887,12 @@ def _kubernetes_limits(plain: Mapping[str, Any]) -> Iterator[tuple[JsonPath, str
             yield from _annotations(spec.get("podAnnotations"), (section, "podAnnotations"))
             if _size(spec.get("podAnnotations")) > ANNOTATIONS_MAX - 100:  # room for checksum/config
                 yield (section, "podAnnotations"), f"pod annotations may hold at most {ANNOTATIONS_MAX} bytes", False
+    for section in _COMPONENTS:  # issue 13.1: the Deployment's own labels and annotations
+        spec = plain.get(section) or {}
+        yield from _labels(spec.get("deploymentLabels"), (section, "deploymentLabels"))
+        yield from _annotations(spec.get("deploymentAnnotations"), (section, "deploymentAnnotations"))
+        for field in ("deploymentLabels", "deploymentAnnotations"):
+            yield from _generator_keys(spec.get(field), (section, field))
     names: list[tuple[JsonPath, Any]] = [
         (("serviceAccount", "name"), (plain.get("serviceAccount") or {}).get("name")),
         (("redis", "passwordSecret", "name"), ((plain.get("redis") or {}).get("passwordSecret") or {}).get("name")),

@@ -165,11 +165,12 @@ class _Builder:
         self.managed_by = managed_by
 
     def metadata(self, name: str, component: str | None,
-                 annotations: Mapping[str, str] | None = None) -> KubeObject:
+                 annotations: Mapping[str, str] | None = None,
+                 labels: Mapping[str, str] | None = None) -> KubeObject:
         meta: KubeObject = {"name": name}
         if self.t.namespace:
             meta["namespace"] = self.t.namespace
-        meta["labels"] = self.labels(component)
+        meta["labels"] = self.labels(component, labels)
         merged = {**self.t.annotations, **(annotations or {})}
         if merged:
             meta["annotations"] = merged
@@ -201,6 +202,10 @@ class _Builder:
         if w.hpa is None:
             spec["replicas"] = w.replicas
         spec["selector"] = {"matchLabels": selector_labels(self.t.name, w.component)}
+        if w.deployment.strategy:
+            spec["strategy"] = _plain(w.deployment.strategy)
+        if w.deployment.min_ready_seconds is not None:
+            spec["minReadySeconds"] = w.deployment.min_ready_seconds
         annotations = dict(w.pod.pod_annotations)
         if w.mounts_config:
             annotations[CHECKSUM_ANNOTATION] = config_checksum(self.t)
@@ -217,7 +222,7 @@ class _Builder:
         return {
             "apiVersion": "apps/v1",
             "kind": "Deployment",
-            "metadata": self.metadata(w.name, w.component),
+            "metadata": self.metadata(w.name, w.component, w.deployment.annotations, w.deployment.labels),
             "spec": spec,
         }
 
@@ -228,6 +233,7 @@ class _Builder:
             "metadata": self.metadata(w.name, w.component, w.service.annotations),
             "spec": {
                 "type": w.service.type,
+                **({"loadBalancerClass": w.service.load_balancer_class} if w.service.load_balancer_class else {}),
                 "ports": [{"name": "http", "port": w.service.port, "targetPort": "http", "protocol": "TCP"}],
                 "selector": selector_labels(self.t.name, w.component),
             },
@@ -249,6 +255,7 @@ class _Builder:
                 "minReplicas": h.min_replicas,
                 "maxReplicas": h.max_replicas,
                 "metrics": metrics,
+                **({"behavior": _plain(h.behavior)} if h.behavior else {}),
             },
         }
 
@@ -341,9 +348,12 @@ class _Builder:
             mounts.append({"name": ir.CONFIG_VOLUME, "mountPath": ir.CONFIG_MOUNT_PATH,
                            "subPath": ir.CONFIG_KEY})
         mounts += [{"name": volume_name(d), "mountPath": d} for d in pod.writable_dirs]
+        mounts += [_plain(m) for m in pod.extras.volume_mounts]
         if mounts:
             c["volumeMounts"] = mounts
         c.update(probes or {})
+        if pod.extras.lifecycle:
+            c["lifecycle"] = _plain(pod.extras.lifecycle)
         if resources:
             c["resources"] = _plain(resources)
         if pod.security_context:
@@ -380,11 +390,19 @@ class _Builder:
             spec["tolerations"] = [_plain(t) for t in pod.tolerations]
         if pod.topology_spread:
             spec["topologySpreadConstraints"] = [_plain(t) for t in pod.topology_spread]
-        spec["containers"] = containers
+        extras = pod.extras
+        if extras.priority_class_name:
+            spec["priorityClassName"] = extras.priority_class_name
+        if extras.termination_grace_period_seconds is not None:
+            spec["terminationGracePeriodSeconds"] = extras.termination_grace_period_seconds
+        if extras.init_containers:
+            spec["initContainers"] = [_plain(c) for c in extras.init_containers]
+        spec["containers"] = [*containers, *(_plain(c) for c in extras.sidecars)]
         volumes: list[KubeObject] = []
         if config:
             volumes.append({"name": ir.CONFIG_VOLUME, "configMap": {"name": self.t.config.name}})
         volumes += [{"name": volume_name(d), "emptyDir": {}} for d in pod.writable_dirs]
+        volumes += [_plain(v) for v in extras.volumes]
         if volumes:
             spec["volumes"] = volumes
         return spec

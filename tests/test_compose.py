@@ -216,6 +216,9 @@ def normalized(doc: Mapping[str, Any], files: Mapping[str, str]) -> dict[str, An
                 service[key] = dict(item.split("=", 1) for item in value)
         volumes = []
         for volume in service.get("volumes") or []:
+            if not isinstance(volume, str):  # long syntax (the user's volumes): no generated file
+                volumes.append(volume)
+                continue
             source, rest = volume.split(":", 1)
             if source.startswith("./"):
                 source = "file:" + files[source[2:]]

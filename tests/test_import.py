@@ -150,7 +150,9 @@ FULL_EXPECTED: dict[str, Any] = {
     "gateway.replicas": 3,
     "gateway.numWorkers": 4,
     "gateway.logLevel": "DEBUG",
-    "gateway.hpa": {"enabled": False},
+    # behavior carried over although the HPA is off: turning it on later keeps the user's policy
+    "gateway.hpa": {"enabled": False, "behavior": {"scaleDown": {"stabilizationWindowSeconds": 300}}},
+    "gateway.strategy": {"type": "RollingUpdate"},
     "gateway.pdb": {"enabled": True, "minAvailable": 1},
     "gateway.extraEnv": [{"name": "LITELLM_MODE", "value": "PRODUCTION"}],
     "gateway.envSecrets": ["llm-providers"],
@@ -212,7 +214,6 @@ def test_every_value_that_cannot_be_mapped_is_one_positioned_warning() -> None:
     result = run(["import", "--from-helm-values", str(FULL_VALUES)])
     assert result.code == 0
     expected = [
-        ("gateway.strategy", line_of(FULL_VALUES, "  strategy:"), 3),
         ("gateway.keda", line_of(FULL_VALUES, "  keda:"), 3),
         ("migrationJob.serviceAccountName", line_of(FULL_VALUES, "  serviceAccountName:"), 3),
         ("telemetry", line_of(FULL_VALUES, "telemetry:"), 1),
@@ -223,18 +224,16 @@ def test_every_value_that_cannot_be_mapped_is_one_positioned_warning() -> None:
     for line, (path, number, column) in zip(lines, expected, strict=True):
         assert line.startswith(f"{FULL_VALUES}:{number}:{column}: warning: {path}: not imported: "), line
         assert line.endswith(f"[$.{path}]"), line
-    # the disabled HPA's behavior, the disabled metrics sidecar, `lens.library: true` and
-    # `monolith.enabled: false` change nothing upstream: no warning for them
-    for quiet in ("gateway.hpa.behavior", "ui.metricsServer", "lens", "monolith"):
+    # the disabled metrics sidecar, `lens.library: true` and `monolith.enabled: false` change
+    # nothing upstream: no warning for them (the HPA's behavior and strategy are imported)
+    for quiet in ("gateway.hpa.behavior", "gateway.strategy", "ui.metricsServer", "lens", "monolith"):
         assert quiet not in warning_paths(result.err)
     # the spec lists them too, for whoever reads it later
     assert "# Not imported" in result.out and "gateway.keda" in result.out
 
 
 UNMAPPED_CASES = {
-    "gateway.strategy": "gateway:\n  strategy: {type: Recreate}\n",
-    "backend.volumes": "backend:\n  volumes: [{name: x, emptyDir: {}}]\n",
-    "ui.hpa.behavior": "ui:\n  hpa:\n    enabled: true\n    behavior: {scaleDown: {selectPolicy: Max}}\n",
+    "migrationJob.extraContainers": "migrationJob:\n  extraContainers: [{name: x, image: busybox}]\n",
     "gateway.hpa.targetTokensPerSecond": "gateway:\n  hpa: {targetTokensPerSecond: 6M}\n",
     "gateway.service.appProtocol": "gateway:\n  service: {appProtocol: http}\n",
     "gateway.config.create": "gateway:\n  config: {create: false}\n",
@@ -301,7 +300,7 @@ def test_name_option_and_output_file(tmp_path: Path) -> None:
     target.parent.mkdir()
     result = run(["import", "--from-helm-values", str(FULL_VALUES), "-o", str(target), "--name", "gw"])
     assert result.code == 0 and result.out == ""
-    assert len(result.err.splitlines()) == 5  # the warnings still go to stderr
+    assert len(result.err.splitlines()) == 4  # the warnings still go to stderr
     assert spec_data(target.read_text(encoding="utf-8"))["metadata"]["name"] == "gw"
     # never overwrites: a spec may have been edited since
     before = target.read_bytes()
@@ -366,7 +365,6 @@ def test_every_leaf_of_the_full_values_is_accounted_for() -> None:
     baseline = import_helm_values(FULL_VALUES)
     warned = {d.path for d in baseline.warnings}
     silent_on_purpose = {
-        "gateway.hpa.behavior.scaleDown.stabilizationWindowSeconds",  # the HPA is disabled
         "ui.metricsServer.enabled",
         "ui.metricsServer.port",  # disabled sidecar
         "monolith.enabled",
@@ -491,3 +489,43 @@ def test_round_trip_keeps_the_upstream_runtime_contract(tmp_path: Path) -> None:
     assert sorted(ours) == sorted(upstream)
     for key in sorted(upstream):
         assert ours[key] == upstream[key], key
+
+
+# --- issue 13.1: the pod and Deployment extras keep their upstream keys ---------------------------
+
+POD_EXTRAS_VALUES = """\
+gateway:
+  volumes: [{name: ca, secret: {secretName: db-ca}}]
+  volumeMounts: [{name: ca, mountPath: /etc/ssl/db, readOnly: true}]
+  extraInitContainers: [{name: init, image: busybox}]
+  extraContainers: [{name: side, image: busybox}]
+  lifecycle: {preStop: {exec: {command: [sleep, "5"]}}}
+  strategy: {type: Recreate}
+  minReadySeconds: 10
+  terminationGracePeriodSeconds: 45
+  priorityClassName: high
+  deploymentAnnotations: {a: b}
+  deploymentLabels: {team: ml}
+  service: {type: LoadBalancer, loadBalancerClass: service.k8s.aws/nlb}
+  hpa: {behavior: {scaleDown: {stabilizationWindowSeconds: 60}}}
+migrationJob:
+  volumes: [{name: ca, secret: {secretName: db-ca}}]
+  volumeMounts: [{name: ca, mountPath: /etc/ssl/db}]
+  extraInitContainers: [{name: wait, image: busybox}]
+"""
+
+
+def test_pod_extras_import_under_their_upstream_keys(tmp_path: Path) -> None:
+    result, spec = imported(tmp_path, REQUIRED + POD_EXTRAS_VALUES)
+    assert (result.code, result.err) == (0, "")
+    data = spec_data(result.out)
+    values = load_text(POD_EXTRAS_VALUES, "v.yaml").data
+    for section, keys in (("gateway", values["gateway"]), ("migrationJob", values["migrationJob"])):
+        for key, value in keys.items():
+            if key in ("service", "hpa"):
+                continue
+            assert data[section][key] == value, (section, key)
+    assert data["gateway"]["service"]["loadBalancerClass"] == "service.k8s.aws/nlb"
+    assert data["gateway"]["hpa"]["behavior"] == {"scaleDown": {"stabilizationWindowSeconds": 60}}
+    gateway = compile_file(spec).base.gateway
+    assert gateway is not None and gateway.pod.extras.sidecars[0]["name"] == "side"

@@ -94,6 +94,7 @@ def test_component_defaults_follow_the_spec_table() -> None:
         "maxReplicas": 10,
         "targetCPUUtilizationPercentage": 70,
         "targetMemoryUtilizationPercentage": 80,
+        "behavior": None,  # Kubernetes' own scaling behavior
     }
     assert doc["backend"]["hpa"]["maxReplicas"] == 4
     assert doc["backend"]["hpa"]["targetMemoryUtilizationPercentage"] is None
@@ -103,6 +104,7 @@ def test_component_defaults_follow_the_spec_table() -> None:
         "maxReplicas": 3,
         "targetCPUUtilizationPercentage": 80,
         "targetMemoryUtilizationPercentage": None,
+        "behavior": None,
     }
     assert doc["ui"]["resources"] == {
         "requests": {"cpu": "500m", "memory": "500Mi"},

@@ -19,6 +19,7 @@ from litectl.compiler import ir
 from litectl.compiler.diagnostics import Diagnostic, JsonPath, error
 from litectl.compiler.routes import build_routes
 from litectl.targets.compose import healthcheck as hc
+from litectl.targets.compose import podextras
 from litectl.targets.compose.nginx import CONFIG_PATH as NGINX_CONFIG_PATH
 from litectl.targets.compose.nginx import LISTEN_PORT, nginx_conf
 from litectl.targets.compose.quantity import compose_cpus, compose_memory
@@ -90,6 +91,8 @@ GAPS: dict[str, tuple[str, str]] = {
                         "the port range they need collides with another published port, so the service is "
                         "not published (reach it through the proxy, or change targets.compose.publish)"),
 }
+
+GAPS.update(podextras.GAPS)  # issue 13.1's pod extras
 
 
 @attrs.frozen
@@ -226,6 +229,7 @@ class _Builder:
         self.gaps: list[Gap] = []
         self.errors: list[Diagnostic] = []
         self.mounted: dict[str, str] = {}
+        self.named_volumes: dict[str, Any] = {}  # persistentVolumeClaim volumes (podextras)
         self.postgres = options.postgres.enabled and self._database_user() is not None
         if options.postgres.enabled and (topology.document.get("database") or {}).get("urlSecret"):
             self.gap("urlSecretLocalPostgres", ("targets", "compose", "postgres", "enabled"))
@@ -515,6 +519,7 @@ class _Builder:
             service["deploy"] = deploy
         service.update(self.security(job.pod, path))
         self.pod_gaps(job.pod, path)
+        podextras.apply(service, job.pod.extras, path, self.gap, self.named_volumes)
         if job.argocd_hook:
             self.gap("argocdHook", ("migrationJob", "hooks", "argocd", "enabled"))
         return service
@@ -561,6 +566,8 @@ class _Builder:
         if labels:
             service["labels"] = labels
         self.pod_gaps(w.pod, path)
+        podextras.apply(service, w.pod.extras, path, self.gap, self.named_volumes)
+        podextras.deployment_gaps(w.deployment, path, self.gap)
         if w.pdb is not None:
             self.gap("pdb", (*path, "pdb"))
         default_port = ir.CONTAINER_PORTS[w.component]
@@ -650,6 +657,7 @@ class _Builder:
             volumes[POSTGRES_VOLUME] = {}
         if self.redis:
             volumes[REDIS_VOLUME] = {}
+        volumes.update(sorted(self.named_volumes.items()))
         if volumes:
             document["volumes"] = volumes
         return Stack(t, document, self.mounted, self.variables, self.variable_users, self.env_files,

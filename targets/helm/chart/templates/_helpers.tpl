@@ -271,6 +271,16 @@ tolerations:
 topologySpreadConstraints:
   {{- include "__CHART__.yaml" . | nindent 2 }}
 {{- end }}
+{{- with .spec.priorityClassName }}
+priorityClassName: {{ . | quote }}
+{{- end }}
+{{- if include "__CHART__.isSet" .spec.terminationGracePeriodSeconds }}
+terminationGracePeriodSeconds: {{ int .spec.terminationGracePeriodSeconds }}
+{{- end }}
+{{- with .spec.extraInitContainers }}
+initContainers:
+  {{- include "__CHART__.yaml" . | nindent 2 }}
+{{- end }}
 {{- end }}
 
 {{/* emptyDir volumes (and their mounts) for the directories a read-only root filesystem needs. */}}

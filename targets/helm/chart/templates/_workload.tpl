@@ -34,6 +34,42 @@ renders one object through these defines, called with (dict "root" $ "component"
 {{- end -}}
 {{- end }}
 
+{{/*
+Issue 13.1: a user's sidecar or init container runs as written, so under podSecurity restricted
+it needs its own securityContext (the compiler checks its keys; here, for --set, its presence).
+Called with (dict "v" $v "spec" <component or job values> "component" <name>).
+*/}}
+{{- define "__CHART__.validatePodExtras" -}}
+{{- $root := . -}}
+{{- if eq (toString .v.podSecurity) "restricted" -}}
+{{- range $field := list "extraInitContainers" "extraContainers" -}}
+{{- range (index $root.spec $field | default list) -}}
+{{- if not .securityContext -}}
+{{- fail (printf "%s.%s %s: podSecurity restricted needs an explicit securityContext (allowPrivilegeEscalation: false, capabilities.drop: [ALL], and runAsNonRoot and a RuntimeDefault seccomp profile unless the pod sets them)" $root.component $field (toString .name)) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end }}
+
+{{/*
+Issue 13.1: the user's volume names may not repeat, nor take the name of one litectl adds (the
+API server refuses the pod). Called with (dict "spec" <values> "component" <name> "own" <names>).
+*/}}
+{{- define "__CHART__.validateVolumes" -}}
+{{- $root := . -}}
+{{- $seen := list -}}
+{{- range (.spec.volumes | default list) -}}
+{{- $name := toString .name -}}
+{{- if has $name $root.own -}}
+{{- fail (printf "volume name %s is litectl's own volume of %s: choose another name" $name $root.component) -}}
+{{- else if has $name $seen -}}
+{{- fail (printf "volume name %s is used twice" $name) -}}
+{{- end -}}
+{{- $seen = append $seen $name -}}
+{{- end -}}
+{{- end }}
+
 {{- define "__CHART__.deployment" -}}
 {{- $root := .root -}}
 {{- $component := .component -}}
@@ -42,11 +78,16 @@ renders one object through these defines, called with (dict "root" $ "component"
 {{- if $c.enabled -}}
 {{- $ctx := dict "root" $root "v" $v "component" $component "c" $c "spec" $c -}}
 {{- include "__CHART__.validateComponent" $ctx -}}
+{{- include "__CHART__.validatePodExtras" $ctx -}}
 {{- $name := printf "%s-%s" (include "__CHART__.fullname" $root) $component -}}
 {{- $image := include "__CHART__.image" (dict "v" $v "own" $c.image) | fromJson -}}
 {{- $contexts := include "__CHART__.securityContexts" $ctx | fromJson -}}
 {{- $writable := include "__CHART__.writableDirs" (dict "contexts" $contexts) | fromJsonArray -}}
 {{- $config := ne $component "ui" -}}
+{{- $own := list -}}
+{{- if $config }}{{ $own = append $own (include "__CHART__.configVolume" .) }}{{ end -}}
+{{- range $writable }}{{ $own = append $own .name }}{{ end -}}
+{{- include "__CHART__.validateVolumes" (dict "spec" $c "component" $component "own" $own) -}}
 {{- $annotations := dict -}}
 {{- range $key, $value := $c.podAnnotations }}{{ $_ := set $annotations $key $value }}{{ end -}}
 {{- if $config -}}
@@ -59,7 +100,7 @@ renders one object through these defines, called with (dict "root" $ "component"
 apiVersion: apps/v1
 kind: Deployment
 metadata:
-  {{- include "__CHART__.metadata" (dict "root" $root "v" $v "name" $name "component" $component) | nindent 2 }}
+  {{- include "__CHART__.metadata" (dict "root" $root "v" $v "name" $name "component" $component "annotations" $c.deploymentAnnotations "extra" $c.deploymentLabels) | nindent 2 }}
 spec:
   {{- if not $c.hpa.enabled }}
   replicas: {{ int $c.replicas }}
@@ -67,6 +108,13 @@ spec:
   selector:
     matchLabels:
       {{- include "__CHART__.selectorLabels" $ctx | nindent 6 }}
+  {{- with $c.strategy }}
+  strategy:
+    {{- include "__CHART__.yaml" . | nindent 4 }}
+  {{- end }}
+  {{- if include "__CHART__.isSet" $c.minReadySeconds }}
+  minReadySeconds: {{ int $c.minReadySeconds }}
+  {{- end }}
   template:
     metadata:
       {{- with $annotations }}
@@ -100,7 +148,7 @@ spec:
                 name: {{ . | quote }}
             {{- end }}
           {{- end }}
-          {{- if or $config $writable }}
+          {{- if or $config $writable $c.volumeMounts }}
           volumeMounts:
             {{- if $config }}
             - name: {{ include "__CHART__.configVolume" . }}
@@ -111,9 +159,16 @@ spec:
             - name: {{ .name }}
               mountPath: {{ .path }}
             {{- end }}
+            {{- with $c.volumeMounts }}
+            {{- include "__CHART__.yaml" . | nindent 12 }}
+            {{- end }}
           {{- end }}
           {{- with $probes }}
           {{- include "__CHART__.yaml" . | nindent 10 }}
+          {{- end }}
+          {{- with $c.lifecycle }}
+          lifecycle:
+            {{- include "__CHART__.yaml" . | nindent 12 }}
           {{- end }}
           {{- with $c.resources }}
           resources:
@@ -123,7 +178,10 @@ spec:
           securityContext:
             {{- include "__CHART__.yaml" . | nindent 12 }}
           {{- end }}
-      {{- if or $config $writable }}
+        {{- with $c.extraContainers }}
+        {{- include "__CHART__.yaml" . | nindent 8 }}
+        {{- end }}
+      {{- if or $config $writable $c.volumes }}
       volumes:
         {{- if $config }}
         - name: {{ include "__CHART__.configVolume" . }}
@@ -133,6 +191,9 @@ spec:
         {{- range $writable }}
         - name: {{ .name }}
           emptyDir: {}
+        {{- end }}
+        {{- with $c.volumes }}
+        {{- include "__CHART__.yaml" . | nindent 8 }}
         {{- end }}
       {{- end }}
 {{- end }}
@@ -145,12 +206,18 @@ spec:
 {{- $c := index $v $component -}}
 {{- if $c.enabled -}}
 {{- $ctx := dict "root" $root "v" $v "component" $component -}}
+{{- if and $c.service.loadBalancerClass (ne (toString $c.service.type) "LoadBalancer") -}}
+{{- fail (printf "%s.service.loadBalancerClass needs service.type LoadBalancer (got %s): Kubernetes refuses it on other types" $component (toString $c.service.type)) -}}
+{{- end -}}
 apiVersion: v1
 kind: Service
 metadata:
   {{- include "__CHART__.metadata" (dict "root" $root "v" $v "name" (printf "%s-%s" (include "__CHART__.fullname" $root) $component) "component" $component "annotations" $c.service.annotations) | nindent 2 }}
 spec:
   type: {{ $c.service.type | quote }}
+  {{- with $c.service.loadBalancerClass }}
+  loadBalancerClass: {{ . | quote }}
+  {{- end }}
   ports:
     - name: http
       port: {{ int $c.service.port }}
@@ -191,6 +258,10 @@ spec:
           averageUtilization: {{ int . }}
     {{- end }}
     {{- end }}
+  {{- with $c.hpa.behavior }}
+  behavior:
+    {{- include "__CHART__.yaml" . | nindent 4 }}
+  {{- end }}
 {{- end }}
 {{- end }}
 

@@ -272,6 +272,16 @@ tolerations:
 topologySpreadConstraints:
   {{- include "litellm.yaml" . | nindent 2 }}
 {{- end }}
+{{- with .spec.priorityClassName }}
+priorityClassName: {{ . | quote }}
+{{- end }}
+{{- if include "litellm.isSet" .spec.terminationGracePeriodSeconds }}
+terminationGracePeriodSeconds: {{ int .spec.terminationGracePeriodSeconds }}
+{{- end }}
+{{- with .spec.extraInitContainers }}
+initContainers:
+  {{- include "litellm.yaml" . | nindent 2 }}
+{{- end }}
 {{- end }}
 
 {{/* emptyDir volumes (and their mounts) for the directories a read-only root filesystem needs. */}}

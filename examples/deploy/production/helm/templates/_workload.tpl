@@ -35,6 +35,42 @@ renders one object through these defines, called with (dict "root" $ "component"
 {{- end -}}
 {{- end }}
 
+{{/*
+Issue 13.1: a user's sidecar or init container runs as written, so under podSecurity restricted
+it needs its own securityContext (the compiler checks its keys; here, for --set, its presence).
+Called with (dict "v" $v "spec" <component or job values> "component" <name>).
+*/}}
+{{- define "llm-gateway.validatePodExtras" -}}
+{{- $root := . -}}
+{{- if eq (toString .v.podSecurity) "restricted" -}}
+{{- range $field := list "extraInitContainers" "extraContainers" -}}
+{{- range (index $root.spec $field | default list) -}}
+{{- if not .securityContext -}}
+{{- fail (printf "%s.%s %s: podSecurity restricted needs an explicit securityContext (allowPrivilegeEscalation: false, capabilities.drop: [ALL], and runAsNonRoot and a RuntimeDefault seccomp profile unless the pod sets them)" $root.component $field (toString .name)) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end }}
+
+{{/*
+Issue 13.1: the user's volume names may not repeat, nor take the name of one litectl adds (the
+API server refuses the pod). Called with (dict "spec" <values> "component" <name> "own" <names>).
+*/}}
+{{- define "llm-gateway.validateVolumes" -}}
+{{- $root := . -}}
+{{- $seen := list -}}
+{{- range (.spec.volumes | default list) -}}
+{{- $name := toString .name -}}
+{{- if has $name $root.own -}}
+{{- fail (printf "volume name %s is litectl's own volume of %s: choose another name" $name $root.component) -}}
+{{- else if has $name $seen -}}
+{{- fail (printf "volume name %s is used twice" $name) -}}
+{{- end -}}
+{{- $seen = append $seen $name -}}
+{{- end -}}
+{{- end }}
+
 {{- define "llm-gateway.deployment" -}}
 {{- $root := .root -}}
 {{- $component := .component -}}
@@ -43,11 +79,16 @@ renders one object through these defines, called with (dict "root" $ "component"
 {{- if $c.enabled -}}
 {{- $ctx := dict "root" $root "v" $v "component" $component "c" $c "spec" $c -}}
 {{- include "llm-gateway.validateComponent" $ctx -}}
+{{- include "llm-gateway.validatePodExtras" $ctx -}}
 {{- $name := printf "%s-%s" (include "llm-gateway.fullname" $root) $component -}}
 {{- $image := include "llm-gateway.image" (dict "v" $v "own" $c.image) | fromJson -}}
 {{- $contexts := include "llm-gateway.securityContexts" $ctx | fromJson -}}
 {{- $writable := include "llm-gateway.writableDirs" (dict "contexts" $contexts) | fromJsonArray -}}
 {{- $config := ne $component "ui" -}}
+{{- $own := list -}}
+{{- if $config }}{{ $own = append $own (include "llm-gateway.configVolume" .) }}{{ end -}}
+{{- range $writable }}{{ $own = append $own .name }}{{ end -}}
+{{- include "llm-gateway.validateVolumes" (dict "spec" $c "component" $component "own" $own) -}}
 {{- $annotations := dict -}}
 {{- range $key, $value := $c.podAnnotations }}{{ $_ := set $annotations $key $value }}{{ end -}}
 {{- if $config -}}
@@ -60,7 +101,7 @@ renders one object through these defines, called with (dict "root" $ "component"
 apiVersion: apps/v1
 kind: Deployment
 metadata:
-  {{- include "llm-gateway.metadata" (dict "root" $root "v" $v "name" $name "component" $component) | nindent 2 }}
+  {{- include "llm-gateway.metadata" (dict "root" $root "v" $v "name" $name "component" $component "annotations" $c.deploymentAnnotations "extra" $c.deploymentLabels) | nindent 2 }}
 spec:
   {{- if not $c.hpa.enabled }}
   replicas: {{ int $c.replicas }}
@@ -68,6 +109,13 @@ spec:
   selector:
     matchLabels:
       {{- include "llm-gateway.selectorLabels" $ctx | nindent 6 }}
+  {{- with $c.strategy }}
+  strategy:
+    {{- include "llm-gateway.yaml" . | nindent 4 }}
+  {{- end }}
+  {{- if include "llm-gateway.isSet" $c.minReadySeconds }}
+  minReadySeconds: {{ int $c.minReadySeconds }}
+  {{- end }}
   template:
     metadata:
       {{- with $annotations }}
@@ -101,7 +149,7 @@ spec:
                 name: {{ . | quote }}
             {{- end }}
           {{- end }}
-          {{- if or $config $writable }}
+          {{- if or $config $writable $c.volumeMounts }}
           volumeMounts:
             {{- if $config }}
             - name: {{ include "llm-gateway.configVolume" . }}
@@ -112,9 +160,16 @@ spec:
             - name: {{ .name }}
               mountPath: {{ .path }}
             {{- end }}
+            {{- with $c.volumeMounts }}
+            {{- include "llm-gateway.yaml" . | nindent 12 }}
+            {{- end }}
           {{- end }}
           {{- with $probes }}
           {{- include "llm-gateway.yaml" . | nindent 10 }}
+          {{- end }}
+          {{- with $c.lifecycle }}
+          lifecycle:
+            {{- include "llm-gateway.yaml" . | nindent 12 }}
           {{- end }}
           {{- with $c.resources }}
           resources:
@@ -124,7 +179,10 @@ spec:
           securityContext:
             {{- include "llm-gateway.yaml" . | nindent 12 }}
           {{- end }}
-      {{- if or $config $writable }}
+        {{- with $c.extraContainers }}
+        {{- include "llm-gateway.yaml" . | nindent 8 }}
+        {{- end }}
+      {{- if or $config $writable $c.volumes }}
       volumes:
         {{- if $config }}
         - name: {{ include "llm-gateway.configVolume" . }}
@@ -134,6 +192,9 @@ spec:
         {{- range $writable }}
         - name: {{ .name }}
           emptyDir: {}
+        {{- end }}
+        {{- with $c.volumes }}
+        {{- include "llm-gateway.yaml" . | nindent 8 }}
         {{- end }}
       {{- end }}
 {{- end }}
@@ -146,12 +207,18 @@ spec:
 {{- $c := index $v $component -}}
 {{- if $c.enabled -}}
 {{- $ctx := dict "root" $root "v" $v "component" $component -}}
+{{- if and $c.service.loadBalancerClass (ne (toString $c.service.type) "LoadBalancer") -}}
+{{- fail (printf "%s.service.loadBalancerClass needs service.type LoadBalancer (got %s): Kubernetes refuses it on other types" $component (toString $c.service.type)) -}}
+{{- end -}}
 apiVersion: v1
 kind: Service
 metadata:
   {{- include "llm-gateway.metadata" (dict "root" $root "v" $v "name" (printf "%s-%s" (include "llm-gateway.fullname" $root) $component) "component" $component "annotations" $c.service.annotations) | nindent 2 }}
 spec:
   type: {{ $c.service.type | quote }}
+  {{- with $c.service.loadBalancerClass }}
+  loadBalancerClass: {{ . | quote }}
+  {{- end }}
   ports:
     - name: http
       port: {{ int $c.service.port }}
@@ -192,6 +259,10 @@ spec:
           averageUtilization: {{ int . }}
     {{- end }}
     {{- end }}
+  {{- with $c.hpa.behavior }}
+  behavior:
+    {{- include "llm-gateway.yaml" . | nindent 4 }}
+  {{- end }}
 {{- end }}
 {{- end }}
 
