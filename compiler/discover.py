@@ -114,6 +114,24 @@ def _is_spec(path: Path) -> bool:
         return False
 
 
+def tracked_env_file(out_dir: Path) -> Path | None:
+    """The `.env` beside a compose output when git tracks it (its secrets are then committed)."""
+    env_file = Path(out_dir) / ".env"
+    if not env_file.parent.is_dir():
+        return None
+    try:
+        listed = subprocess.run(
+            ["git", "ls-files", "--error-unmatch", "--", ".env"],
+            cwd=env_file.parent,
+            capture_output=True,
+            check=False,
+            timeout=60,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return env_file if listed.returncode == 0 else None
+
+
 def _walked_manifests(root: Path) -> list[Path]:
     found: list[Path] = []
     for directory, dirnames, filenames in os.walk(root):

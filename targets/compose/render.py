@@ -94,6 +94,13 @@ def gap_warnings(
     return out
 
 
+def gitignore(header: str) -> str:
+    """`.gitignore`: the `.env` users fill in beside compose.yaml holds real secrets; never commit it."""
+    lines = _header_lines(header)
+    lines += ["#", "# .env holds the secret values compose interpolates (see .env.example): keep it local.", ".env"]
+    return "\n".join(lines) + "\n"
+
+
 def _header_lines(header: str) -> list[str]:
     return [f"# {line}".rstrip() for line in header.split("\n")]
 
@@ -228,6 +235,7 @@ def render(compilation: Compilation, options: ComposeOptions, *, strict: bool = 
     if strict and warnings:
         raise LitectlError([attrs.evolve(w, severity="error") for w in warnings])
     files[".env.example"] = env_example(stacks, header)
+    files[".gitignore"] = gitignore(header)
     files["README.md"] = readme(base, environments, warnings, header)
     return Bundle.from_text(files, warnings=warnings)
 
