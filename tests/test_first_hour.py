@@ -86,3 +86,31 @@ def test_compose_output_ignores_env_and_check_warns_when_it_is_tracked(
     for result in (run(["compile", "litellm.yaml", "--check"]), run(["compile", "--check"])):
         assert result.code == 0  # a warning: the outputs themselves are fresh
         assert "warning: deploy/compose/.env: tracked by git, so its secret values are committed" in result.err
+
+
+@pytest.mark.parametrize("command", [[], ["compile"], ["validate"], ["import"], ["init"], ["schema"], ["targets"]])
+def test_help_uses_one_placeholder_style_and_no_python_types(command: list[str]) -> None:
+    result = run([*command, "--help"])
+    assert result.code == 0
+    for python in ("<bool>", "<str>", "<path>", "<list[", "<text|json>", "<int>"):
+        assert python not in result.out, python
+    if command == ["compile"]:
+        for placeholder in ("NAME", "PATH", "FORMAT", "SPEC"):
+            assert placeholder in result.out
+
+
+def test_bare_litectl_prints_help_and_exits_0() -> None:
+    result = run([])
+    assert result.code == 0
+    assert "Usage: litectl" in result.out and "compile" in result.out
+
+
+@pytest.mark.parametrize("flag", [["-t", "nope"], ["--target=helm", "--target", "hlem"]])
+def test_an_unknown_target_option_is_a_usage_error(tmp_path: Path, flag: list[str]) -> None:
+    spec = _spec(tmp_path, "1", "1Gi")
+    for args in (["compile", str(spec), *flag], ["compile", "--check", *flag]):
+        result = run(args)
+        assert result.code == 2, result.err
+        assert result.err.startswith("litectl: error: unknown --target")
+        assert "available: compose, helm, kustomize" in result.err
+    assert not (tmp_path / "deploy").exists()
