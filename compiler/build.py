@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import attrs
-from litectl.compiler.diagnostics import Diagnostic, LitectlError, UsageError, error
-from litectl.compiler.discover import source_label
+from litectl.compiler.diagnostics import Diagnostic, LitectlError, UsageError, error, warning
+from litectl.compiler.discover import source_label, tracked_env_file
 from litectl.compiler.ir import Compilation
 from litectl.compiler.output import Bundle, check_bundle, format_drift, write_bundle
 
@@ -111,6 +111,10 @@ def build(
     if check:
         drifted = False
         for item in planned:
+            env_file = tracked_env_file(item.out_dir) if item.target == "compose" else None
+            if env_file is not None:
+                report([warning(f"{env_file}: tracked by git, so its secret values are committed; "
+                                f"run: git rm --cached {env_file} (the compose .gitignore lists it)")])
             drifts = check_bundle(item.bundle, item.out_dir)
             if drifts:
                 drifted = True

@@ -88,6 +88,16 @@ def compile_specs(
         report(diagnostics, fmt)
 
     try:
+        if targets:  # a name given on the command line is a usage error, not a spec position
+            import difflib
+
+            from litectl.targets.registry import names
+
+            unknown = [name for name in targets if name not in names()]
+            if unknown:
+                close = difflib.get_close_matches(unknown[0], names(), n=1)
+                hint = f' (did you mean "{close[0]}"?)' if close else ""
+                raise UsageError(f'unknown --target "{unknown[0]}"{hint}; available: {", ".join(names())}')
         if not specs:
             if not check:
                 raise UsageError("give a SPEC (only --check finds the specs by itself)")
@@ -183,10 +193,13 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
         raise SystemExit(3) from None
     if fast is not None:
         raise SystemExit(fast)
-    from litectl.compiler.commands import app
+    import typer.main
+    from litectl.compiler.commands import app, plain_placeholders
 
+    command = typer.main.get_command(app)
+    plain_placeholders(command)
     try:
-        app(args=args, prog_name="litectl", standalone_mode=True)
+        command.main(args=args, prog_name="litectl", standalone_mode=True)
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
         raise SystemExit(code) from None

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable, Sequence
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 from litectl.compiler import __version__
@@ -18,7 +18,7 @@ app = typer.Typer(
     name="litectl",
     help="Compile one LiteLLM topology spec into a Helm chart, Kustomize or docker compose.",
     add_completion=True,
-    no_args_is_help=True,
+    invoke_without_command=True,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
@@ -29,7 +29,9 @@ class Format(str, Enum):
     json = "json"
 
 
-FormatOption = Annotated[Format, typer.Option("--format", help="How to print diagnostics.")]
+FormatOption = Annotated[
+    Format, typer.Option("--format", metavar="FORMAT", help="How to print diagnostics: text or json.")
+]
 T = TypeVar("T")
 
 
@@ -64,11 +66,49 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
+    ctx: typer.Context,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = False,
 ) -> None:
     """litectl: a declarative config compiler for LiteLLM deployments."""
+    if ctx.invoked_subcommand is None:  # `litectl` alone: help and exit 0, as kubectl and helm do
+        typer.echo(ctx.get_help())
+        raise typer.Exit(0)
+
+
+_PLACEHOLDERS = {"from_helm_values": "FILE", "target": "NAME", "env": "NAME", "output": "PATH"}
+
+
+def plain_placeholders(command: Any) -> Any:
+    """One placeholder style in --help (`--target NAME`), no Python type names (`<list[str]>`).
+
+    typer labels every parameter with its annotation; users of kubectl and helm read
+    upper-case value names and bare flags. Applied to the click command before it runs.
+    """
+    # duck-typed: typer vendors its own click in recent releases, and used the package before
+    for sub in (getattr(command, "commands", None) or {}).values():
+        plain_placeholders(sub)
+    for param in getattr(command, "params", None) or ():
+        label: str | None = None
+        option = getattr(param, "param_type_name", "") == "option"
+        if option and not getattr(param, "is_flag", False) and not getattr(param, "count", False):
+            name = str(getattr(param, "name", None) or "value")
+            label = param.metavar or _PLACEHOLDERS.get(name, name.upper())
+            param.metavar = label
+        if hasattr(param, "display_type_rich"):
+            param.display_type_rich = lambda ctx, label=label: label
+    original = getattr(command, "get_help_option", None)
+    if original is not None:  # --help is made per run, outside `params`
+
+        def help_option(ctx: object, original: Any = original) -> Any:
+            option = original(ctx)
+            if option is not None and hasattr(option, "display_type_rich"):
+                option.display_type_rich = lambda ctx: None
+            return option
+
+        command.get_help_option = help_option
+    return command
 
 
 @app.command()

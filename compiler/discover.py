@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 from collections.abc import Callable, Sequence
 from pathlib import Path, PurePath
@@ -64,6 +65,73 @@ def _tracked_manifests(root: Path) -> list[Path] | None:
     return [root / name for name in sorted(set(os.fsdecode(listed.stdout).split("\0"))) if name]
 
 
+# The file names the litectl-validate hook takes for specs (its `files:` pattern), and how a
+# spec says what it is: a file by that name that is not a topology spec (a proxy config named
+# litellm-config.yaml) is not one the gate should require outputs for.
+SPEC_FILE_PATTERN = re.compile(r"(^|/)(litellm[^/]*|[^/]+\.litectl)\.ya?ml$")
+_SPEC_KIND = re.compile(rb"^kind:[ \t]*[\"']?LiteLLMTopology[\"']?[ \t]*(#.*)?$", re.MULTILINE)
+
+
+def _tracked_specs(root: Path) -> list[Path] | None:
+    """Spec files git tracks under `root`, found by their own names (None outside a work tree).
+
+    Found by manifests alone, a spec whose outputs were all deleted (`git rm -r deploy`) would
+    vanish from the check with them; found by its own file, its missing outputs fail it.
+    """
+    try:
+        listed = subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--", "."],
+            cwd=root,
+            capture_output=True,
+            check=False,
+            timeout=60,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if listed.returncode != 0:
+        return None
+    names = sorted(set(os.fsdecode(listed.stdout).split("\0")))
+    return [root / name for name in names if name and SPEC_FILE_PATTERN.search(name)]
+
+
+def _walked_specs(root: Path) -> list[Path]:
+    found: list[Path] = []
+    for directory, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in _SKIP_DIRS)
+        relative = Path(directory).relative_to(root)
+        found.extend(
+            Path(directory) / name
+            for name in sorted(filenames)
+            if SPEC_FILE_PATTERN.search((relative / name).as_posix())
+        )
+    return found
+
+
+def _is_spec(path: Path) -> bool:
+    try:
+        return _SPEC_KIND.search(path.read_bytes()[:1_000_000]) is not None
+    except OSError:
+        return False
+
+
+def tracked_env_file(out_dir: Path) -> Path | None:
+    """The `.env` beside a compose output when git tracks it (its secrets are then committed)."""
+    env_file = Path(out_dir) / ".env"
+    if not env_file.parent.is_dir():
+        return None
+    try:
+        listed = subprocess.run(
+            ["git", "ls-files", "--error-unmatch", "--", ".env"],
+            cwd=env_file.parent,
+            capture_output=True,
+            check=False,
+            timeout=60,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return env_file if listed.returncode == 0 else None
+
+
 def _walked_manifests(root: Path) -> list[Path]:
     found: list[Path] = []
     for directory, dirnames, filenames in os.walk(root):
@@ -112,6 +180,11 @@ def find_outputs(root: Path) -> Found:
             )
             continue
         outputs.setdefault(spec, []).append(shown.parent)
+    specs = _tracked_specs(root)
+    for path in _walked_specs(root) if specs is None else specs:
+        spec = Path(os.path.normpath(path))
+        if spec.is_file() and _is_spec(spec) and spec not in outputs:
+            outputs[spec] = []
     return Found(outputs, problems)
 
 

@@ -264,3 +264,6 @@ class Compilation:
     #: positioned warnings of the validation phases (e.g. a borderline placeholder key), shown by
     #: `validate` and `compile`; errors under `compile --strict`
     warnings: tuple[Diagnostic, ...] = ()
+    #: every mapping-key path the user wrote (environments included): lets a target tell a
+    #: feature the user asked for from a default, and warn about the former only (None: unknown)
+    written: frozenset[tuple[str, ...]] | None = None

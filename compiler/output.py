@@ -15,9 +15,10 @@ import math
 import os
 import re
 import stat
+import subprocess
 import types
 from collections.abc import Iterable, Mapping, Sequence
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any, Literal
 
 import attrs
@@ -750,11 +751,12 @@ def _commit(root: Path, staging: Path, to_write: list[str], deletable: set[str])
 # Checking
 # ---------------------------------------------------------------------------------------------
 
-DriftKind = Literal["stale", "missing", "extra", "modified"]
+DriftKind = Literal["stale", "missing", "deleted", "extra", "modified"]
 
 _DRIFT_MEANING: Mapping[str, str] = {
     "stale": "out of date: the spec changed since it was generated",
     "missing": "not generated yet",
+    "deleted": "generated before and deleted since; regenerate it, or remove the target from the spec",
     "extra": "no longer generated; litectl would remove it",
     "modified": "differs from what litectl wrote there: edited by hand, or not litectl's file",
 }
@@ -804,10 +806,11 @@ def check_bundle(bundle: Bundle, out_dir: Path) -> list[Drift]:
     exists = _root_exists(root, shown)
     old = _read_manifest(root, shown) if exists else _Manifest(None, {}, None)
     drifts: list[Drift] = []
+    generated_before = frozenset(old.files) if old.raw is not None else _committed_manifest_files(shown)
     for path, expected in bundle.files.items():
         probe = _probe(root, path) if exists else _Probe("absent", path)
         if probe.kind in ("absent", "under-file"):
-            drifts.append(Drift(path, "missing"))
+            drifts.append(Drift(path, "deleted" if path in generated_before else "missing"))
         elif probe.kind != "file":
             what = "a symlink" if "symlink" in probe.kind else "a directory or special file"
             drifts.append(Drift(path, "modified", f"{probe.at} is {what}, not a file litectl wrote\n"))
@@ -831,6 +834,35 @@ def check_bundle(bundle: Bundle, out_dir: Path) -> list[Drift]:
             )
     drifts.sort(key=lambda drift: drift.path)
     return drifts
+
+
+def _committed_manifest_files(out_dir: Path) -> frozenset[str]:
+    """Files the manifest committed at git HEAD lists for `out_dir` (empty outside git).
+
+    When the manifest went with the files (`git rm -r deploy`), only the commit still tells a
+    deleted output from one that was never generated, and the two need different fixes.
+    """
+    target = Path(os.path.abspath(out_dir))
+    anchor = target
+    while not anchor.is_dir() and anchor != anchor.parent:
+        anchor = anchor.parent
+    relative = PurePath(os.path.relpath(target / MANIFEST_NAME, anchor)).as_posix()
+    try:
+        shown = subprocess.run(
+            ["git", "show", f"HEAD:./{relative}"], cwd=anchor, capture_output=True, check=False, timeout=60
+        )
+    except (OSError, subprocess.SubprocessError):
+        return frozenset()
+    if shown.returncode != 0:
+        return frozenset()
+    try:
+        document = json.loads(shown.stdout.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return frozenset()
+    entries = document.get("files") if isinstance(document, dict) else None
+    if not isinstance(entries, list):
+        return frozenset()
+    return frozenset(e["path"] for e in entries if isinstance(e, dict) and isinstance(e.get("path"), str))
 
 
 def format_drift(drifts: Iterable[Drift], *, label: str | None = None) -> str:

@@ -46,6 +46,20 @@ def field_default(field: attrs.Attribute[Any]) -> Any:
     return default
 
 
+QUANTITY = "io.k8s.apimachinery.pkg.api.resource.Quantity"
+#: Kubernetes' own definition is "a string or a number": `1 core`, `2GB` and `-1` pass it and fail
+#: only at the API server. This is the quantity grammar (a non-negative decimal, then a binary or
+#: decimal SI suffix or a decimal exponent), so the mistake is reported at its line instead.
+QUANTITY_SCHEMA: dict[str, Any] = {
+    "type": ["string", "number"],
+    "pattern": r"^\+?([0-9]+(\.[0-9]*)?|\.[0-9]+)([KMGTPE]i|[numkMGTPE]|[eE][+-]?[0-9]+)?$",
+    "minimum": 0,
+    "description": "A Kubernetes quantity: 500m or 0.5 (cores), 4Gi (binary), 1G or 1e9 (decimal).",
+    "x-message": "must be a Kubernetes quantity, such as 500m, 2, 512Mi or 4Gi (not negative, "
+    "no spaces; Gi/Mi are binary, G/M decimal)",
+}
+
+
 class _Generator:
     def __init__(self, kube_defs: dict[str, Any]) -> None:
         self.definitions: dict[str, Any] = {}
@@ -62,6 +76,9 @@ class _Generator:
         if key in self.definitions:
             return
         self.definitions[key] = {}
+        if name == QUANTITY:
+            self.definitions[key] = QUANTITY_SCHEMA
+            return
         self.definitions[key] = self._convert_kube(self.kube_source[name])
 
     def _convert_kube(self, node: Any) -> Any:

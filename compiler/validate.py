@@ -160,8 +160,22 @@ def compile_loaded(loaded: Loaded, *, env: str | None = None) -> ir.Compilation:
     notices = _unique([*notices, *_yaml11_warnings(loaded)])
     if env is not None:
         chosen = next(t for t in environments if t.environment == env)
-        return ir.Compilation(loaded.file, chosen, (), tuple(notices))
-    return ir.Compilation(loaded.file, base, environments, tuple(notices))
+        return ir.Compilation(loaded.file, chosen, (), tuple(notices), written_paths(data))
+    return ir.Compilation(loaded.file, base, environments, tuple(notices), written_paths(data))
+
+
+def written_paths(data: Mapping[str, Any]) -> frozenset[tuple[str, ...]]:
+    """Every path of mapping keys in the spec as written (not defaulted), for Compilation.written."""
+    found: set[tuple[str, ...]] = set()
+    stack: list[tuple[tuple[str, ...], Any]] = [((), data)]
+    while stack:
+        prefix, node = stack.pop()
+        if isinstance(node, Mapping):
+            for key, value in node.items():
+                path = (*prefix, str(key))
+                found.add(path)
+                stack.append((path, value))
+    return frozenset(found)
 
 
 def _yaml11_warnings(loaded: Loaded) -> list[Diagnostic]:

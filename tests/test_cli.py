@@ -95,8 +95,8 @@ def test_unknown_environment_is_reported(tmp_path: Path) -> None:
 
 def test_unknown_target_is_reported(tmp_path: Path) -> None:
     result = run(["compile", str(MINIMAL), "-t", "helmm", "-o", str(tmp_path / "o")])
-    assert result.code == 1
-    assert 'unknown target "helmm" (did you mean "helm"?)' in result.err
+    assert result.code == 2  # a command-line mistake: a usage error, like kubectl's and helm's
+    assert 'unknown --target "helmm" (did you mean "helm"?)' in result.err
 
 
 def test_output_takes_one_target(tmp_path: Path) -> None:

@@ -504,13 +504,11 @@ def test_gaps_are_reported_once_per_feature() -> None:
     bundle = render(REPO / "tests/specs/compose-iam.yaml")
     messages = [w.message for w in bundle.warnings]
     assert all(w.severity == "warning" for w in bundle.warnings)
-    for feature in ("HorizontalPodAutoscaler", "PodDisruptionBudget", "tolerations", "affinity",
+    for feature in ("PodDisruptionBudget", "tolerations", "affinity",
                     "ServiceAccount", "image pull Secrets", "gRPC readiness probes", "runAsNonRoot",
                     "ingress TLS", "ingress annotations", "Argo CD hooks", "IAM auth against the local postgres",
                     "TLS against the local postgres", "Redis cluster with the local redis", "securityContext fields"):
         assert sum(feature in m for m in messages) == 1, feature
-    hpa = next(w for w in bundle.warnings if "HorizontalPodAutoscaler" in w.message)
-    assert "gateway.hpa, backend.hpa" in hpa.message and hpa.path == ("gateway", "hpa")
     full = [w.message for w in render(REPO / "tests/specs/compose-full.yaml").warnings]
     for feature in ("fieldRef", "pod annotations", "nodeSelector", "Service type", "ephemeral-storage",
                     "reader passwordSecret"):
@@ -534,6 +532,33 @@ def test_database_and_redis_wiring_gaps_with_the_local_services(tmp_path: Path) 
     compose = load_compose_text(texts(bundle)["compose.yaml"])
     assert "postgres" not in compose["services"]
     assert compose["services"]["gateway"]["environment"]["DATABASE_URL"].startswith("${LITELLM_DB_URLS_WRITER_URL:?")
+
+
+STARTER_HPA = "environments: {}"
+
+
+def _starter(tmp_path: Path, replace: str = STARTER_HPA) -> Path:
+    from clirun import run as cli
+
+    spec = tmp_path / "litellm.yaml"
+    spec.write_text(cli(["init"]).out.replace(STARTER_HPA, replace), encoding="utf-8")
+    return spec
+
+
+def test_a_default_hpa_is_no_warning_a_written_one_is(tmp_path: Path) -> None:
+    """Issue #16.4: the starter and examples/minimal.yaml compile clean, --strict too."""
+    for spec in (_starter(tmp_path), REPO / "examples/minimal.yaml"):
+        assert render(spec, strict=True).warnings == ()
+    spec = _starter(tmp_path, "environments:\n  prod: {gateway: {hpa: {maxReplicas: 20}}}")
+    [hpa] = render(spec).warnings
+    assert "HorizontalPodAutoscaler (at gateway.hpa (environment prod))" in hpa.message
+    assert hpa.path == ("environments", "prod", "gateway", "hpa")
+    [alone] = render(spec, "prod").warnings  # --env prod: the same, from the environment's stack
+    assert alone.path == ("environments", "prod", "gateway", "hpa")
+    spec.write_text(spec.read_text(encoding="utf-8") + "backend:\n  hpa: {minReplicas: 2}\n", encoding="utf-8")
+    [both] = render(spec).warnings
+    assert "(at backend.hpa, gateway.hpa (environment prod))" in both.message
+    assert both.path == ("backend", "hpa")
 
 
 def test_strict_turns_every_gap_into_an_error() -> None:

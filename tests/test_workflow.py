@@ -104,7 +104,7 @@ def _change_spec(project: Path) -> str:
 
 def _delete_generated(project: Path) -> str:
     (project / "deploy" / "compose" / "compose.yaml").unlink()
-    return "missing: deploy/compose/compose.yaml"
+    return "deleted: deploy/compose/compose.yaml (generated before and deleted since"
 
 
 def _no_longer_generated(project: Path) -> str:
@@ -123,7 +123,7 @@ def _lose_the_manifest(project: Path) -> str:
 
 def _delete_an_output(project: Path) -> str:
     shutil.rmtree(project / "deploy" / "kustomize")
-    return "missing: deploy/kustomize/base/kustomization.yaml"
+    return "deleted: deploy/kustomize/base/kustomization.yaml"
 
 
 DRIFTS = {
@@ -153,6 +153,43 @@ def test_drift_fails_the_check_with_what_and_a_diff(project: Path, drift: str, h
     # the fix is the command the error names
     assert compile_all().code == 0
     assert check().code == 0 and check("litellm.yaml").code == 0
+
+
+def test_git_rm_of_every_output_fails_the_gate(project: Path) -> None:
+    """The hole of issue #16: with the manifests gone too, the spec is found by its own file."""
+    git(project, "rm", "-r", "-q", "deploy")
+    git(project, "commit", "-q", "-m", "drop the generated files")
+    result = check()
+    assert result.code == 1, (result.out, result.err)
+    for target in TARGETS:
+        assert f"{target} output in deploy/{target} is out of date with litellm.yaml" in result.err
+    # committed at the previous HEAD only: "missing", since HEAD's manifests are gone as well
+    assert "missing: deploy/helm/Chart.yaml (not generated yet)" in result.out
+    assert compile_all().code == 0
+    assert check().code == 0
+
+
+def test_git_rm_before_the_commit_says_deleted(project: Path) -> None:
+    git(project, "rm", "-r", "-q", "deploy")
+    result = check()
+    assert result.code == 1
+    assert "deleted: deploy/helm/Chart.yaml (generated before and deleted since" in result.out
+    assert "not generated yet" not in result.out
+
+
+def test_files_named_like_specs_that_are_no_spec_are_not_required(project: Path) -> None:
+    (project / "litellm-config.yaml").write_text("model_list: []\n", encoding="utf-8")
+    nested = project / "team" / "gateway.litectl.yaml"
+    nested.parent.mkdir()
+    nested.write_text((project / "litellm.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    git(project, "add", "-A")
+    result = check()
+    assert result.code == 1  # the nested spec was never compiled: its outputs are required
+    assert "out of date with team/gateway.litectl.yaml" in result.err
+    assert "litellm-config.yaml" not in result.err
+    assert run(["compile", "team/gateway.litectl.yaml"]).code == 0
+    git(project, "add", "-A")
+    assert check().code == 0
 
 
 def test_a_diff_shows_the_changed_value(project: Path) -> None:
@@ -435,7 +472,7 @@ def _scenarios(root: Path) -> Iterator[tuple[str, Path, list[str], list[str], in
     deleted = _user_repository(root / "deleted")
     _delete_generated(deleted)
     # a commit that only deletes passes no file names: the hook runs anyway (always_run)
-    yield "deleted", deleted, ["litectl-check"], ["README.md"], 1, "missing: deploy/compose/compose.yaml"
+    yield "deleted", deleted, ["litectl-check"], ["README.md"], 1, "deleted: deploy/compose/compose.yaml"
     broken = _user_repository(root / "broken")
     spec = broken / "litellm.yaml"
     spec.write_text(

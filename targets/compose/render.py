@@ -49,13 +49,30 @@ def _format_path(path: JsonPath) -> str:
     return ".".join(str(p) for p in path) if path else "(spec)"
 
 
-def gap_warnings(stacks: Sequence[Stack]) -> list[Diagnostic]:
-    """One warning per feature, listing where it is used (base first, then environment-only uses)."""
+#: Gaps a default alone brings in (every workload has an HPA unless told otherwise): reported only
+#: where the user wrote the feature, so the starter's first compile and --strict are clean.
+ONLY_WHEN_WRITTEN = frozenset({"hpa"})
+
+
+def _written(gap_path: JsonPath, env: str | None, written: frozenset[tuple[str, ...]]) -> bool:
+    path = tuple(str(p) for p in gap_path)
+    return path in written or (env is not None and ("environments", env, *path) in written)
+
+
+def gap_warnings(
+    stacks: Sequence[Stack], written: frozenset[tuple[str, ...]] | None = None
+) -> list[Diagnostic]:
+    """One warning per feature, listing where it is used (base first, then environment-only uses).
+
+    With `written` (the paths in the spec), a feature of ONLY_WHEN_WRITTEN counts only where written.
+    """
     places: dict[str, dict[str, list[str | None]]] = {}
     first: dict[str, JsonPath] = {}
     for stack in stacks:
         env = stack.topology.environment
         for gap in stack.gaps:
+            if written is not None and gap.feature in ONLY_WHEN_WRITTEN and not _written(gap.path, env, written):
+                continue
             where = places.setdefault(gap.feature, {}).setdefault(_format_path(gap.path), [])
             if env not in where:
                 where.append(env)
@@ -75,6 +92,13 @@ def gap_warnings(stacks: Sequence[Stack]) -> list[Diagnostic]:
         out.append(warning(f"compose cannot express {title} (at {', '.join(located)}): {instead}",
                            first[feature]))
     return out
+
+
+def gitignore(header: str) -> str:
+    """`.gitignore`: the `.env` users fill in beside compose.yaml holds real secrets; never commit it."""
+    lines = _header_lines(header)
+    lines += ["#", "# .env holds the secret values compose interpolates (see .env.example): keep it local.", ".env"]
+    return "\n".join(lines) + "\n"
 
 
 def _header_lines(header: str) -> list[str]:
@@ -207,10 +231,11 @@ def render(compilation: Compilation, options: ComposeOptions, *, strict: bool = 
     errors = [e for stack in stacks for e in stack.errors]
     if errors:
         raise LitectlError(errors)
-    warnings = gap_warnings(stacks)
+    warnings = gap_warnings(stacks, compilation.written)
     if strict and warnings:
         raise LitectlError([attrs.evolve(w, severity="error") for w in warnings])
     files[".env.example"] = env_example(stacks, header)
+    files[".gitignore"] = gitignore(header)
     files["README.md"] = readme(base, environments, warnings, header)
     return Bundle.from_text(files, warnings=warnings)
 
