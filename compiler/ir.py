@@ -221,6 +221,8 @@ class Topology:
     #: contract and what targets read their `targets.<name>` options from.
     document: Mapping[str, Any]
     targets: Mapping[str, Any]  # target name -> options object (attrs instance)
+    #: the user's whole objects (`extraResources`), as written; the Kubernetes targets emit them
+    extra_resources: tuple[Mapping[str, Any], ...] = ()
 
     @property
     def workloads(self) -> tuple[Workload, ...]:

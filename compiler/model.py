@@ -665,6 +665,48 @@ class Ingress:
     extraPaths: tuple[ExtraPath, ...] = spec((), description="Extra routes (never `/` or a built-in path).")
 
 
+# --- extraResources: the escape hatch ------------------------------------------------------
+
+#: Kinds checked strictly (kind -> (apiVersion, Kubernetes definition)); other kinds (custom
+#: resources) only need the identity every object has. Secret is absent on purpose: secrets are
+#: referenced, never written into any output (normalize refuses it).
+EXTRA_RESOURCE_KINDS: dict[str, tuple[str, str]] = {
+    "ConfigMap": ("v1", "io.k8s.api.core.v1.ConfigMap"),
+    "Service": ("v1", "io.k8s.api.core.v1.Service"),
+    "ServiceAccount": ("v1", "io.k8s.api.core.v1.ServiceAccount"),
+    "PersistentVolumeClaim": ("v1", "io.k8s.api.core.v1.PersistentVolumeClaim"),
+    "Deployment": ("apps/v1", "io.k8s.api.apps.v1.Deployment"),
+    "StatefulSet": ("apps/v1", "io.k8s.api.apps.v1.StatefulSet"),
+    "Job": ("batch/v1", "io.k8s.api.batch.v1.Job"),
+    "CronJob": ("batch/v1", "io.k8s.api.batch.v1.CronJob"),
+    "NetworkPolicy": ("networking.k8s.io/v1", "io.k8s.api.networking.v1.NetworkPolicy"),
+    "PodDisruptionBudget": ("policy/v1", "io.k8s.api.policy.v1.PodDisruptionBudget"),
+    "Role": ("rbac.authorization.k8s.io/v1", "io.k8s.api.rbac.v1.Role"),
+    "RoleBinding": ("rbac.authorization.k8s.io/v1", "io.k8s.api.rbac.v1.RoleBinding"),
+}
+#: Kinds that live outside any namespace: the deployment's namespace is not added to them.
+CLUSTER_SCOPED_KINDS = (
+    "Namespace", "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition", "PriorityClass",
+    "StorageClass", "IngressClass", "PersistentVolume", "ValidatingWebhookConfiguration",
+    "MutatingWebhookConfiguration", "ClusterIssuer",
+)
+EXTRA_RESOURCE_ITEM: dict[str, Any] = {
+    "required": ["apiVersion", "kind", "metadata"],
+    "properties": {
+        "apiVersion": {"type": "string", "minLength": 1},
+        "kind": {"type": "string", "minLength": 1},
+        "metadata": {
+            "type": "object",
+            "required": ["name"],
+            "properties": {
+                "name": {"type": "string", "maxLength": 253, "pattern": DNS1123_SUBDOMAIN,
+                         "x-message": SUBDOMAIN_MESSAGE},
+            },
+        },
+    },
+}
+
+
 # --- section 10/11: the document -----------------------------------------------------------
 
 
@@ -690,6 +732,15 @@ class Document:
     ui: Ui = spec(factory=Ui, description="The ui (static dashboard).")
     migrationJob: MigrationJob = spec(factory=MigrationJob, description="The migrations Job.")
     ingress: Ingress = spec(factory=Ingress, description="The Ingress.")
+    extraResources: tuple[KubeObject, ...] = spec(
+        (),
+        description="Whole Kubernetes objects emitted as written by the Kubernetes targets (with the "
+        "deployment's labels, annotations and namespace added): kinds litectl knows are checked "
+        "against the Kubernetes schemas, others need `apiVersion`, `kind` and `metadata.name`.",
+        examples=[[{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "litellm-callbacks"},
+                    "data": {"callbacks.py": "..."}}]],
+        constraints={"items": EXTRA_RESOURCE_ITEM},
+    )
     environments: dict[str, dict[str, Any]] = spec(
         factory=dict,
         description="Per-environment partial documents, deep-merged over the base "

@@ -15,6 +15,7 @@ from typing import Any
 
 from litectl.compiler import ir
 from litectl.compiler.memo import IdentityMemo
+from litectl.compiler.model import CLUSTER_SCOPED_KINDS
 from litectl.compiler.naming import common_labels, selector_labels
 from litectl.targets.helm.goyaml import config_text as helm_config_text
 
@@ -149,7 +150,27 @@ def build_objects(topology: ir.Topology, *, managed_by: str = "litectl") -> list
         objects.append(b.job(topology.migrations))
     if topology.ingress is not None:
         objects.append(b.ingress(topology.ingress))
+    objects += [extra_resource(b, obj) for obj in topology.extra_resources]
     return objects
+
+
+def extra_resource(b: _Builder, obj: Mapping[str, Any]) -> KubeObject:
+    """The user's object as written, plus what every object of the deployment carries.
+
+    The deployment's labels (ours win, as on every object; the object's own come before them),
+    annotations (the object's own win) and namespace (unless the object names one or the kind
+    is cluster-scoped), so `kubectl get -l` and the namespace setting cover it too.
+    """
+    out: KubeObject = _plain(obj)
+    meta: KubeObject = out["metadata"]
+    if b.t.namespace and "namespace" not in meta and out["kind"] not in CLUSTER_SCOPED_KINDS:
+        meta["namespace"] = b.t.namespace
+    meta["labels"] = common_labels(b.t.name, None, {**b.t.labels, **(meta.get("labels") or {})},
+                                   b.managed_by)
+    annotations = {**b.t.annotations, **(meta.get("annotations") or {})}
+    if annotations:
+        meta["annotations"] = annotations
+    return out
 
 
 def volume_name(path: str) -> str:

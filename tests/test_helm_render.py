@@ -235,6 +235,8 @@ OVERRIDES: list[dict[str, Any]] = [
     {"podSecurity": "restricted", "serviceAccount.create": True},
     {"redis.host": "redis.example.com", "redis.cluster": True, "database.connectionPool.enabled": True},
     {"gateway.config.proxy_config": {"model_list": [{"model_name": "{{ x }}"}], "n": 3}},
+    {"extraResources": [{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "extra", "labels": {"x": "y"}},
+                         "data": {"k": "v", "n": "3"}}]},
 ]
 
 

@@ -79,6 +79,8 @@ GAPS: dict[str, tuple[str, str]] = {
                           "it is a single node, so REDIS_CLUSTER_NODES is left out"),
     "redisUnused": ("a local redis without redis.host",
                     "nothing in the spec would use it, so none is added"),
+    "extraResources": ("extraResources (whole Kubernetes objects)",
+                       "compose has no Kubernetes API to apply them to, so they are skipped"),
     "publishReplicas": ("several replicas behind one host port",
                         "the port range they need collides with another published port, so the service is "
                         "not published (reach it through the proxy, or change targets.compose.publish)"),
@@ -223,6 +225,8 @@ class _Builder:
         self.redis = options.redis.enabled and topology.redis is not None
         if options.redis.enabled and topology.redis is None:
             self.gap("redisUnused", ("targets", "compose", "redis", "enabled"))
+        for index, _obj in enumerate(topology.extra_resources):
+            self.gap("extraResources", ("extraResources", index))
 
     # reporting
     def gap(self, feature: str, path: JsonPath) -> None:
