@@ -247,7 +247,6 @@ UNMAPPED_CASES = {
     "database.writer.useAzureEntraAuth": "database:\n  writer: {useAzureEntraAuth: true}\n",
     "monolith": "monolith:\n  enabled: true\n",
     "nameOverride": "nameOverride: llm\n",
-    "extraResources": "extraResources:\n  - {apiVersion: v1, kind: ConfigMap}\n",
     "gateway.unknownKey": "gateway:\n  unknownKey: {deep: {er: 1}}\n",
     "masterKey.generate": "masterKey:\n  secretName: ''\n  generate: true\n",
 }
@@ -479,3 +478,25 @@ def test_round_trip_keeps_the_upstream_runtime_contract(tmp_path: Path) -> None:
     assert sorted(ours) == sorted(upstream)
     for key in sorted(upstream):
         assert ours[key] == upstream[key], key
+
+
+# --- extraResources (issue #13 point 4) ----------------------------------------------------------
+
+
+def test_extra_resources_carry_over_and_templating_is_reported(tmp_path: Path) -> None:
+    values = REQUIRED + (
+        "extraResources:\n"
+        "  - apiVersion: networking.k8s.io/v1\n    kind: NetworkPolicy\n    metadata: {name: deny}\n"
+        "    spec: {podSelector: {}, policyTypes: [Ingress]}\n"
+        "  - apiVersion: v1\n    kind: ConfigMap\n    metadata: {name: '{{ .Release.Name }}-x'}\n"
+        "  - just text\n"
+    )
+    result, spec = imported(tmp_path, values)
+    assert result.code == 0, result.err
+    # a templated object would reach the cluster as literal text: left out, as is a non-object
+    assert warning_paths(result.err) == ["extraResources[1]", "extraResources[2]"]
+    assert "tpl" in result.err
+    [policy] = spec_data(result.out)["extraResources"]
+    assert policy["kind"] == "NetworkPolicy"
+    objects = compile_file(spec).base.extra_resources
+    assert [o["metadata"]["name"] for o in objects] == ["deny"]
