@@ -553,6 +553,39 @@ class GatewayConfig:
     )
 
 
+# --- gateway.serviceMonitor (Prometheus Operator) -------------------------------------------
+
+DURATION = {"pattern": r"^(0|([0-9]+(ms|s|m|h))+)$", "x-message": "must be a Prometheus duration such as 30s or 1m"}
+
+
+@_frozen
+class BearerTokenSecret:
+    """The Secret key holding the token Prometheus sends on /metrics (LiteLLM asks for a key since 1.85)."""
+
+    name: str | None = spec(None, description="Secret name (none: masterKey.secretName).", constraints=SECRET_NAME,
+                            secret_ref=True)
+    key: str | None = spec(None, description="Key inside the Secret (none: masterKey.secretKey).",
+                           constraints=SECRET_KEY)
+
+
+@_frozen
+class ServiceMonitor:
+    """A Prometheus Operator ServiceMonitor scraping the gateway's /metrics/ (upstream chart keys)."""
+
+    enabled: bool = spec(False, description="Emit the ServiceMonitor (needs the Prometheus Operator CRDs).")
+    labels: dict[str, str] = spec(factory=_dict_of_str, description="Extra labels (e.g. the `release` "
+                                  "label a Prometheus' serviceMonitorSelector picks).")
+    annotations: dict[str, str] = spec(factory=_dict_of_str, description="ServiceMonitor annotations.")
+    interval: str = spec("30s", description="Scrape interval.", constraints=DURATION)
+    scrapeTimeout: str = spec("10s", description="Scrape timeout (at most the interval).", constraints=DURATION)
+    relabelings: tuple[KubeObject, ...] = spec((), description="Prometheus Operator RelabelConfig list.")
+    namespaceSelector: KubeObject = spec(
+        factory=dict, description="Prometheus Operator NamespaceSelector (`matchNames`, `any`); empty: the "
+        "ServiceMonitor's own namespace.", examples=[{"matchNames": ["litellm"]}])
+    bearerTokenSecret: BearerTokenSecret = spec(
+        factory=BearerTokenSecret, description="Secret reference of the scrape's bearer token (never a literal).")
+
+
 @_frozen
 class Gateway(Component):
     """The LLM data plane (port 4000)."""
@@ -561,6 +594,7 @@ class Gateway(Component):
         1, description="Uvicorn workers per pod (`NUM_WORKERS`).", constraints={"minimum": 1}
     )
     config: GatewayConfig = spec(factory=GatewayConfig, description="LiteLLM proxy configuration.")
+    serviceMonitor: ServiceMonitor = spec(factory=ServiceMonitor, description="Prometheus Operator ServiceMonitor.")
 
 
 @_frozen

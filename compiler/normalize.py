@@ -530,6 +530,7 @@ class _Resolver:
             document=self.plain,
             targets=self.targets(),
             extra_resources=tuple(self.plain.get("extraResources") or ()),
+            service_monitor=service_monitor(self.doc, workloads["gateway"]),
         )
 
 
@@ -787,7 +788,30 @@ def generated_objects(topology: ir.Topology) -> set[tuple[str, str]]:
         out.add(("Job", topology.migrations.name))
     if topology.ingress is not None:
         out.add(("Ingress", topology.ingress.name))
+    if topology.service_monitor is not None:
+        out.add(("ServiceMonitor", topology.service_monitor.name))
     return out
+
+
+# --- gateway.serviceMonitor --------------------------------------------------------------------
+
+
+def service_monitor(doc: model.Document, gateway: ir.Workload | None) -> ir.ServiceMonitor | None:
+    """The ServiceMonitor of an enabled gateway; its token defaults to the master key's Secret.
+
+    LiteLLM answers /metrics/ only with a key (1.85+), and the master key is the one every
+    deployment already has as a Secret; a dedicated key's Secret can be named instead.
+    """
+    sm = doc.gateway.serviceMonitor
+    if gateway is None or not sm.enabled:
+        return None
+    token = ir.SecretKeyRef(sm.bearerTokenSecret.name or doc.masterKey.secretName,
+                            sm.bearerTokenSecret.key or doc.masterKey.secretKey)
+    return ir.ServiceMonitor(
+        name=gateway.name, labels=dict(sm.labels), annotations=dict(sm.annotations), interval=sm.interval,
+        scrape_timeout=sm.scrapeTimeout, relabelings=tuple(sm.relabelings),
+        namespace_selector=dict(sm.namespaceSelector), token=token,
+    )
 
 
 def extra_resource_problems(topology: ir.Topology) -> list[Diagnostic]:

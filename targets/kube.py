@@ -150,8 +150,36 @@ def build_objects(topology: ir.Topology, *, managed_by: str = "litectl") -> list
         objects.append(b.job(topology.migrations))
     if topology.ingress is not None:
         objects.append(b.ingress(topology.ingress))
+    if topology.service_monitor is not None:
+        objects.append(service_monitor(b, topology.service_monitor))
     objects += [extra_resource(b, obj) for obj in topology.extra_resources]
     return objects
+
+
+#: Where LiteLLM serves Prometheus metrics on the gateway's own port (the upstream chart's path:
+#: `/metrics` answers with a redirect to it).
+METRICS_PATH = "/metrics/"
+
+
+def service_monitor(b: _Builder, sm: ir.ServiceMonitor) -> KubeObject:
+    """The gateway's ServiceMonitor: its Service's `http` port, the token from a Secret reference."""
+    meta = b.metadata(sm.name, "gateway", sm.annotations)
+    meta["labels"] = b.labels("gateway", sm.labels)
+    endpoint: KubeObject = {
+        "port": "http",
+        "path": METRICS_PATH,
+        "scheme": "http",
+        "interval": sm.interval,
+        "scrapeTimeout": sm.scrape_timeout,
+        "authorization": {"type": "Bearer", "credentials": {"name": sm.token.name, "key": sm.token.key}},
+    }
+    if sm.relabelings:
+        endpoint["relabelings"] = [_plain(r) for r in sm.relabelings]
+    spec: KubeObject = {"selector": {"matchLabels": selector_labels(b.t.name, "gateway")}}
+    if sm.namespace_selector:
+        spec["namespaceSelector"] = _plain(sm.namespace_selector)
+    spec["endpoints"] = [endpoint]
+    return {"apiVersion": "monitoring.coreos.com/v1", "kind": "ServiceMonitor", "metadata": meta, "spec": spec}
 
 
 def extra_resource(b: _Builder, obj: Mapping[str, Any]) -> KubeObject:

@@ -237,6 +237,9 @@ OVERRIDES: list[dict[str, Any]] = [
     {"gateway.config.proxy_config": {"model_list": [{"model_name": "{{ x }}"}], "n": 3}},
     {"extraResources": [{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "extra", "labels": {"x": "y"}},
                          "data": {"k": "v", "n": "3"}}]},
+    {"gateway.serviceMonitor.enabled": True},
+    {"gateway.serviceMonitor.enabled": True, "gateway.serviceMonitor.bearerTokenSecret.name": "metrics-key",
+     "gateway.serviceMonitor.relabelings": [{"targetLabel": "team", "replacement": "ml"}]},
 ]
 
 
