@@ -13,6 +13,7 @@ without generation, wrong types) is an error. Nothing here writes files: the com
 
 from __future__ import annotations
 
+import json
 import re
 import textwrap
 from collections.abc import Callable, Mapping
@@ -59,7 +60,6 @@ _UNMAPPED: Final[Mapping[tuple[str, ...], str]] = {
     ("lensWorker",): "the Lens worker is not part of litectl's topology",
     ("liteadmin",): "LiteAdmin is not part of litectl's topology",
     ("billingMetrics",): "billing metrics need mounted client certificates, which litectl does not emit",
-    ("extraResources",): "litectl emits only its own objects; keep extra objects in manifests of your own",
     ("postgresql",): "the upstream chart rejects bundled Postgres; litectl wires an external database only",
     ("redis", "enabled"): "the upstream chart rejects bundled Redis; set redis.host to use one",
     ("*", "metricsServer"): "the metrics sidecar is not supported",
@@ -310,6 +310,7 @@ class _Importer:
             self.component(component)
         self.migration_job()
         self.ingress()
+        self.extra_resources()
         self.sweep((), self.values)
         if self.errors:
             raise LitectlError(self.errors)
@@ -731,6 +732,29 @@ class _Importer:
         if paths:
             self.put((*base, "extraPaths"), paths, (*base, "extraPaths"))
 
+    def extra_resources(self) -> None:
+        """Whole objects carry over as they are; upstream runs them through `tpl`, litectl does not.
+
+        The spec's own checks (run by `finish`) then refuse an object that breaks them, with a warning.
+        """
+        base: JsonPath = ("extraResources",)
+        items = self.sequence(base)
+        self.seen.add(base)
+        kept: list[dict[str, Any]] = []
+        for index, item in enumerate(items or []):
+            where = (*base, index)
+            if not isinstance(item, dict):
+                self.warn(where, "not a Kubernetes object (a mapping)")
+                continue
+            if "{{" in json.dumps(item, ensure_ascii=False):
+                # Written as it is, a template would reach the cluster as literal text: leave it out.
+                self.warn(where, "holds `{{ }}`, which upstream renders with `tpl` and litectl never does; "
+                          "write the rendered object")
+                continue
+            kept.append(item)
+        if kept:
+            self.put(base, kept, base)
+
     # --- everything else: report it unless it is inert ---------------------------------------
 
     def sweep(self, path: JsonPath, value: Any) -> None:
@@ -892,6 +916,7 @@ _SECTION_NOTES: Final[Mapping[str, str]] = {
     "ui": "the static dashboard (port 3000)",
     "migrationJob": "runs `prisma migrate deploy` before gateway and backend start",
     "ingress": "one host in front of ui, gateway and backend",
+    "extraResources": "your own objects, emitted beside litectl's (known kinds checked strictly)",
     "targets": "what `litectl compile` builds; kustomize and compose work from the same spec",
 }
 
@@ -906,7 +931,7 @@ def _render(
     document["targets"] = {"helm": {"output": "deploy/helm"}}
     order = [
         "apiVersion", "kind", "metadata", "image", "masterKey", "database", "redis", "serviceAccount",
-        "podSecurity", "gateway", "backend", "ui", "migrationJob", "ingress", "targets",
+        "podSecurity", "gateway", "backend", "ui", "migrationJob", "ingress", "extraResources", "targets",
     ]  # fmt: skip
     document = {key: document[key] for key in order if key in document}
     all_notes: dict[JsonPath, list[str]] = {key: list(value) for key, value in notes.items()}

@@ -226,6 +226,20 @@ class Redis:
 
 
 @attrs.frozen
+class ServiceMonitor:
+    """The gateway's Prometheus Operator ServiceMonitor; the token only as a Secret reference."""
+
+    name: str
+    labels: Mapping[str, str]
+    annotations: Mapping[str, str]
+    interval: str
+    scrape_timeout: str
+    relabelings: tuple[Mapping[str, Any], ...]
+    namespace_selector: Mapping[str, Any]
+    token: SecretKeyRef
+
+
+@attrs.frozen
 class Topology:
     """One deployment (the base, or one environment merged over it), ready to render."""
 
@@ -248,6 +262,9 @@ class Topology:
     #: contract and what targets read their `targets.<name>` options from.
     document: Mapping[str, Any]
     targets: Mapping[str, Any]  # target name -> options object (attrs instance)
+    #: the user's whole objects (`extraResources`), as written; the Kubernetes targets emit them
+    extra_resources: tuple[Mapping[str, Any], ...] = ()
+    service_monitor: ServiceMonitor | None = None
 
     @property
     def workloads(self) -> tuple[Workload, ...]:

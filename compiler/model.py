@@ -654,6 +654,39 @@ class GatewayConfig:
     )
 
 
+# --- gateway.serviceMonitor (Prometheus Operator) -------------------------------------------
+
+DURATION = {"pattern": r"^(0|([0-9]+(ms|s|m|h))+)$", "x-message": "must be a Prometheus duration such as 30s or 1m"}
+
+
+@_frozen
+class BearerTokenSecret:
+    """The Secret key holding the token Prometheus sends on /metrics (LiteLLM asks for a key since 1.85)."""
+
+    name: str | None = spec(None, description="Secret name (none: masterKey.secretName).", constraints=SECRET_NAME,
+                            secret_ref=True)
+    key: str | None = spec(None, description="Key inside the Secret (none: masterKey.secretKey).",
+                           constraints=SECRET_KEY)
+
+
+@_frozen
+class ServiceMonitor:
+    """A Prometheus Operator ServiceMonitor scraping the gateway's /metrics/ (upstream chart keys)."""
+
+    enabled: bool = spec(False, description="Emit the ServiceMonitor (needs the Prometheus Operator CRDs).")
+    labels: dict[str, str] = spec(factory=_dict_of_str, description="Extra labels (e.g. the `release` "
+                                  "label a Prometheus' serviceMonitorSelector picks).")
+    annotations: dict[str, str] = spec(factory=_dict_of_str, description="ServiceMonitor annotations.")
+    interval: str = spec("30s", description="Scrape interval.", constraints=DURATION)
+    scrapeTimeout: str = spec("10s", description="Scrape timeout (at most the interval).", constraints=DURATION)
+    relabelings: tuple[KubeObject, ...] = spec((), description="Prometheus Operator RelabelConfig list.")
+    namespaceSelector: KubeObject = spec(
+        factory=dict, description="Prometheus Operator NamespaceSelector (`matchNames`, `any`); empty: the "
+        "ServiceMonitor's own namespace.", examples=[{"matchNames": ["litellm"]}])
+    bearerTokenSecret: BearerTokenSecret = spec(
+        factory=BearerTokenSecret, description="Secret reference of the scrape's bearer token (never a literal).")
+
+
 @_frozen
 class Gateway(Component):
     """The LLM data plane (port 4000)."""
@@ -662,6 +695,7 @@ class Gateway(Component):
         1, description="Uvicorn workers per pod (`NUM_WORKERS`).", constraints={"minimum": 1}
     )
     config: GatewayConfig = spec(factory=GatewayConfig, description="LiteLLM proxy configuration.")
+    serviceMonitor: ServiceMonitor = spec(factory=ServiceMonitor, description="Prometheus Operator ServiceMonitor.")
 
 
 @_frozen
@@ -766,6 +800,48 @@ class Ingress:
     extraPaths: tuple[ExtraPath, ...] = spec((), description="Extra routes (never `/` or a built-in path).")
 
 
+# --- extraResources: the escape hatch ------------------------------------------------------
+
+#: Kinds checked strictly (kind -> (apiVersion, Kubernetes definition)); other kinds (custom
+#: resources) only need the identity every object has. Secret is absent on purpose: secrets are
+#: referenced, never written into any output (normalize refuses it).
+EXTRA_RESOURCE_KINDS: dict[str, tuple[str, str]] = {
+    "ConfigMap": ("v1", "io.k8s.api.core.v1.ConfigMap"),
+    "Service": ("v1", "io.k8s.api.core.v1.Service"),
+    "ServiceAccount": ("v1", "io.k8s.api.core.v1.ServiceAccount"),
+    "PersistentVolumeClaim": ("v1", "io.k8s.api.core.v1.PersistentVolumeClaim"),
+    "Deployment": ("apps/v1", "io.k8s.api.apps.v1.Deployment"),
+    "StatefulSet": ("apps/v1", "io.k8s.api.apps.v1.StatefulSet"),
+    "Job": ("batch/v1", "io.k8s.api.batch.v1.Job"),
+    "CronJob": ("batch/v1", "io.k8s.api.batch.v1.CronJob"),
+    "NetworkPolicy": ("networking.k8s.io/v1", "io.k8s.api.networking.v1.NetworkPolicy"),
+    "PodDisruptionBudget": ("policy/v1", "io.k8s.api.policy.v1.PodDisruptionBudget"),
+    "Role": ("rbac.authorization.k8s.io/v1", "io.k8s.api.rbac.v1.Role"),
+    "RoleBinding": ("rbac.authorization.k8s.io/v1", "io.k8s.api.rbac.v1.RoleBinding"),
+}
+#: Kinds that live outside any namespace: the deployment's namespace is not added to them.
+CLUSTER_SCOPED_KINDS = (
+    "Namespace", "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition", "PriorityClass",
+    "StorageClass", "IngressClass", "PersistentVolume", "ValidatingWebhookConfiguration",
+    "MutatingWebhookConfiguration", "ClusterIssuer",
+)
+EXTRA_RESOURCE_ITEM: dict[str, Any] = {
+    "required": ["apiVersion", "kind", "metadata"],
+    "properties": {
+        "apiVersion": {"type": "string", "minLength": 1},
+        "kind": {"type": "string", "minLength": 1},
+        "metadata": {
+            "type": "object",
+            "required": ["name"],
+            "properties": {
+                "name": {"type": "string", "maxLength": 253, "pattern": DNS1123_SUBDOMAIN,
+                         "x-message": SUBDOMAIN_MESSAGE},
+            },
+        },
+    },
+}
+
+
 # --- section 10/11: the document -----------------------------------------------------------
 
 
@@ -791,6 +867,15 @@ class Document:
     ui: Ui = spec(factory=Ui, description="The ui (static dashboard).")
     migrationJob: MigrationJob = spec(factory=MigrationJob, description="The migrations Job.")
     ingress: Ingress = spec(factory=Ingress, description="The Ingress.")
+    extraResources: tuple[KubeObject, ...] = spec(
+        (),
+        description="Whole Kubernetes objects emitted as written by the Kubernetes targets (with the "
+        "deployment's labels, annotations and namespace added): kinds litectl knows are checked "
+        "against the Kubernetes schemas, others need `apiVersion`, `kind` and `metadata.name`.",
+        examples=[[{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "litellm-callbacks"},
+                    "data": {"callbacks.py": "..."}}]],
+        constraints={"items": EXTRA_RESOURCE_ITEM},
+    )
     environments: dict[str, dict[str, Any]] = spec(
         factory=dict,
         description="Per-environment partial documents, deep-merged over the base "

@@ -194,7 +194,7 @@ class _Generator:
             if kube and not self.partial:
                 return self.kube_ref(kube)
             if args[1] is typing.Any:
-                return {"type": "object"}
+                return {"type": "object", **constraints}
             return {"type": "object", "additionalProperties": self._non_null(args[1], {}, None)}
         if attrs.has(hint):
             return self.ref(hint)
@@ -255,6 +255,7 @@ def generate(kube_defs: dict[str, Any] | None = None) -> dict[str, Any]:
             "additionalProperties": {"$ref": "#/definitions/Environment"},
         }
     )
+    _extra_resources_schema(gen, root["properties"]["extraResources"]["items"])
     root["properties"]["apiVersion"]["examples"] = [model.API_VERSION]
     root["properties"]["kind"]["examples"] = [model.KIND]
     return {
@@ -264,6 +265,17 @@ def generate(kube_defs: dict[str, Any] | None = None) -> dict[str, Any]:
         "title": "litectl topology spec (litectl/v1alpha1)",
         "definitions": dict(sorted(gen.definitions.items())),
     }
+
+
+def _extra_resources_schema(gen: _Generator, item: dict[str, Any]) -> None:
+    """Known kinds of `extraResources` must be exactly their Kubernetes object (strict)."""
+    checks = []
+    for kind, (_api_version, definition) in model.EXTRA_RESOURCE_KINDS.items():
+        checks.append({
+            "if": {"properties": {"kind": {"const": kind}}, "required": ["kind"]},
+            "then": gen.kube_ref(definition),  # its apiVersion enum pins the version too
+        })
+    item["allOf"] = checks
 
 
 def load_kube_definitions(version: str = KUBE_VERSION) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from typing import Any
 
 from litectl.compiler import ir
 from litectl.compiler.memo import IdentityMemo
+from litectl.compiler.model import CLUSTER_SCOPED_KINDS
 from litectl.compiler.naming import common_labels, selector_labels
 from litectl.targets.helm.goyaml import config_text_as_written
 
@@ -150,7 +151,55 @@ def build_objects(topology: ir.Topology, *, managed_by: str = "litectl") -> list
         objects.append(b.job(topology.migrations))
     if topology.ingress is not None:
         objects.append(b.ingress(topology.ingress))
+    if topology.service_monitor is not None:
+        objects.append(service_monitor(b, topology.service_monitor))
+    objects += [extra_resource(b, obj) for obj in topology.extra_resources]
     return objects
+
+
+#: Where LiteLLM serves Prometheus metrics on the gateway's own port (the upstream chart's path:
+#: `/metrics` answers with a redirect to it).
+METRICS_PATH = "/metrics/"
+
+
+def service_monitor(b: _Builder, sm: ir.ServiceMonitor) -> KubeObject:
+    """The gateway's ServiceMonitor: its Service's `http` port, the token from a Secret reference."""
+    meta = b.metadata(sm.name, "gateway", sm.annotations)
+    meta["labels"] = b.labels("gateway", sm.labels)
+    endpoint: KubeObject = {
+        "port": "http",
+        "path": METRICS_PATH,
+        "scheme": "http",
+        "interval": sm.interval,
+        "scrapeTimeout": sm.scrape_timeout,
+        "authorization": {"type": "Bearer", "credentials": {"name": sm.token.name, "key": sm.token.key}},
+    }
+    if sm.relabelings:
+        endpoint["relabelings"] = [_plain(r) for r in sm.relabelings]
+    spec: KubeObject = {"selector": {"matchLabels": selector_labels(b.t.name, "gateway")}}
+    if sm.namespace_selector:
+        spec["namespaceSelector"] = _plain(sm.namespace_selector)
+    spec["endpoints"] = [endpoint]
+    return {"apiVersion": "monitoring.coreos.com/v1", "kind": "ServiceMonitor", "metadata": meta, "spec": spec}
+
+
+def extra_resource(b: _Builder, obj: Mapping[str, Any]) -> KubeObject:
+    """The user's object as written, plus what every object of the deployment carries.
+
+    The deployment's labels (ours win, as on every object; the object's own come before them),
+    annotations (the object's own win) and namespace (unless the object names one or the kind
+    is cluster-scoped), so `kubectl get -l` and the namespace setting cover it too.
+    """
+    out: KubeObject = _plain(obj)
+    meta: KubeObject = out["metadata"]
+    if b.t.namespace and "namespace" not in meta and out["kind"] not in CLUSTER_SCOPED_KINDS:
+        meta["namespace"] = b.t.namespace
+    meta["labels"] = common_labels(b.t.name, None, {**b.t.labels, **(meta.get("labels") or {})},
+                                   b.managed_by)
+    annotations = {**b.t.annotations, **(meta.get("annotations") or {})}
+    if annotations:
+        meta["annotations"] = annotations
+    return out
 
 
 def volume_name(path: str) -> str:

@@ -664,8 +664,64 @@ def _validate_uncached(
 def k8s_validate_all(
     objects: Iterable[Mapping[str, Any]], versions: Sequence[str] | None = None
 ) -> list[str]:
-    """:func:`k8s_validate` over many objects; one flat list of problems."""
-    return [problem for obj in objects for problem in k8s_validate(obj, versions)]
+    """:func:`k8s_validate` (or :func:`crd_validate` for a custom resource) over many objects."""
+    return [problem for obj in objects for problem in validate_object(obj, versions)]
+
+
+# --------------------------------------------------------------------------- custom resources
+
+CRD_DIR = SHARED_DIR / "reference" / "crds"
+#: (apiVersion, kind) -> the CRD schema file of ../shared/reference/crds (see its README).
+CRD_SCHEMAS: Mapping[tuple[str, str], str] = {
+    ("gateway.networking.k8s.io/v1", "HTTPRoute"): "httproute.schema.json",
+    ("monitoring.coreos.com/v1", "ServiceMonitor"): "servicemonitor.schema.json",
+    ("keda.sh/v1alpha1", "ScaledObject"): "scaledobject.schema.json",
+}
+
+
+def strict_crd_schema(node: Any) -> Any:
+    """The CRD schema closed like kubectl's strict field validation (the README's recipe).
+
+    Every node with `properties`, no `additionalProperties` and no
+    `x-kubernetes-preserve-unknown-fields` gets `additionalProperties: false`; `metadata` stays open.
+    """
+    if isinstance(node, list):
+        return [strict_crd_schema(n) for n in node]
+    if not isinstance(node, dict):
+        return node
+    out = {k: strict_crd_schema(v) for k, v in node.items()}
+    if ("properties" in out and "additionalProperties" not in out
+            and not out.get("x-kubernetes-preserve-unknown-fields")):
+        out["additionalProperties"] = False
+    return out
+
+
+@functools.cache
+def _crd_validator(file: str) -> Any:
+    from jsonschema import Draft7Validator
+
+    path = CRD_DIR / file
+    if not path.is_file():
+        tool_missing(f"CRD schema not found at {path} (expected ../shared beside the repo)")
+    schema = strict_crd_schema(json.loads(path.read_text(encoding="utf-8")))
+    Draft7Validator.check_schema(schema)
+    return Draft7Validator(schema)
+
+
+def crd_validate(obj: Mapping[str, Any]) -> list[str]:
+    """Problems of a custom resource against its CRD schema, strictly (unknown fields rejected)."""
+    key = (str(obj.get("apiVersion")), str(obj.get("kind")))
+    name = (obj.get("metadata") or {}).get("name", "<unnamed>")
+    validator = _crd_validator(CRD_SCHEMAS[key])
+    errors = sorted(validator.iter_errors(obj), key=lambda e: [str(p) for p in e.absolute_path])
+    return [f"crd: {key[1]}/{name}: {_json_path(e.absolute_path)}: {_short(e.message)}" for e in errors]
+
+
+def validate_object(obj: Mapping[str, Any], versions: Sequence[str] | None = None) -> list[str]:
+    """A custom resource against its CRD schema, any other object against Kubernetes' schemas."""
+    if (str(obj.get("apiVersion")), str(obj.get("kind"))) in CRD_SCHEMAS:
+        return crd_validate(obj)
+    return k8s_validate(obj, versions)
 
 
 # --------------------------------------------------------------------------- Compose

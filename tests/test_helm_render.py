@@ -238,6 +238,11 @@ OVERRIDES: list[dict[str, Any]] = [
     {"redis.host": "redis.example.com", "redis.ssl": True, "redis.sslCertReqs": "none"},
     {"database.writer.useAzureEntraAuth": True, "database.reader.host": "replica.example.com"},
     {"database.writer": None, "database.urlSecret": {"name": "db-urls", "readReplicaKey": "reader"}},
+    {"extraResources": [{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "extra", "labels": {"x": "y"}},
+                         "data": {"k": "v", "n": "3"}}]},
+    {"gateway.serviceMonitor.enabled": True},
+    {"gateway.serviceMonitor.enabled": True, "gateway.serviceMonitor.bearerTokenSecret.name": "metrics-key",
+     "gateway.serviceMonitor.relabelings": [{"targetLabel": "team", "replacement": "ml"}]},
 ]
 
 

@@ -245,7 +245,6 @@ UNMAPPED_CASES = {
     "migrationJob.automountServiceAccountToken": "migrationJob:\n  automountServiceAccountToken: true\n",
     "monolith": "monolith:\n  enabled: true\n",
     "nameOverride": "nameOverride: llm\n",
-    "extraResources": "extraResources:\n  - {apiVersion: v1, kind: ConfigMap}\n",
     "gateway.unknownKey": "gateway:\n  unknownKey: {deep: {er: 1}}\n",
     "masterKey.generate": "masterKey:\n  secretName: ''\n  generate: true\n",
 }
@@ -529,3 +528,25 @@ def test_pod_extras_import_under_their_upstream_keys(tmp_path: Path) -> None:
     assert data["gateway"]["hpa"]["behavior"] == {"scaleDown": {"stabilizationWindowSeconds": 60}}
     gateway = compile_file(spec).base.gateway
     assert gateway is not None and gateway.pod.extras.sidecars[0]["name"] == "side"
+
+
+# --- extraResources (issue #13 point 4) ----------------------------------------------------------
+
+
+def test_extra_resources_carry_over_and_templating_is_reported(tmp_path: Path) -> None:
+    values = REQUIRED + (
+        "extraResources:\n"
+        "  - apiVersion: networking.k8s.io/v1\n    kind: NetworkPolicy\n    metadata: {name: deny}\n"
+        "    spec: {podSelector: {}, policyTypes: [Ingress]}\n"
+        "  - apiVersion: v1\n    kind: ConfigMap\n    metadata: {name: '{{ .Release.Name }}-x'}\n"
+        "  - just text\n"
+    )
+    result, spec = imported(tmp_path, values)
+    assert result.code == 0, result.err
+    # a templated object would reach the cluster as literal text: left out, as is a non-object
+    assert warning_paths(result.err) == ["extraResources[1]", "extraResources[2]"]
+    assert "tpl" in result.err
+    [policy] = spec_data(result.out)["extraResources"]
+    assert policy["kind"] == "NetworkPolicy"
+    objects = compile_file(spec).base.extra_resources
+    assert [o["metadata"]["name"] for o in objects] == ["deny"]

@@ -310,7 +310,7 @@ def test_every_kustomization_builds_and_validates(
             text = json.dumps(obj, sort_keys=True)
             if text not in seen:
                 seen.add(text)
-                problems += rt.k8s_validate(obj)
+                problems += rt.validate_object(obj)
     assert not problems, "\n".join(problems)
 
 

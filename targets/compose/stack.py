@@ -87,6 +87,10 @@ GAPS: dict[str, tuple[str, str]] = {
                       "it serves no TLS, so REDIS_SSL/REDIS_SSL_CERT_REQS are left out"),
     "redisUnused": ("a local redis without redis.host",
                     "nothing in the spec would use it, so none is added"),
+    "extraResources": ("extraResources (whole Kubernetes objects)",
+                       "compose has no Kubernetes API to apply them to, so they are skipped"),
+    "serviceMonitor": ("gateway.serviceMonitor (a Prometheus Operator ServiceMonitor)",
+                       "point your Prometheus at the gateway's /metrics/ with a key yourself"),
     "publishReplicas": ("several replicas behind one host port",
                         "the port range they need collides with another published port, so the service is "
                         "not published (reach it through the proxy, or change targets.compose.publish)"),
@@ -236,6 +240,10 @@ class _Builder:
         self.redis = options.redis.enabled and topology.redis is not None
         if options.redis.enabled and topology.redis is None:
             self.gap("redisUnused", ("targets", "compose", "redis", "enabled"))
+        if topology.service_monitor is not None:
+            self.gap("serviceMonitor", ("gateway", "serviceMonitor", "enabled"))
+        for index, _obj in enumerate(topology.extra_resources):
+            self.gap("extraResources", ("extraResources", index))
 
     # reporting
     def gap(self, feature: str, path: JsonPath) -> None:

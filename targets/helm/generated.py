@@ -177,6 +177,7 @@ def generated_tpl(chart: str) -> str:
         _define(chart, "yaml11TimestampPattern", f"^(?:{goyaml.YAML11_TIMESTAMP})$"),
         _define(chart, "jsonDotlessExponent", goyaml.JSON_DOTLESS_EXPONENT),
         _define(chart, "goTimestampLayouts", f"{{{{- {_raw(list(goyaml.GO_TIMESTAMP_LAYOUTS))} -}}}}"),
+        _define(chart, "clusterScopedKinds", f"{{{{- {_raw(list(model.CLUSTER_SCOPED_KINDS))} -}}}}"),
         _define(chart, "defaults", f"{{{{- {_raw({'document': document_defaults(), **object_defaults})} -}}}}"),
     ]
     intro = ("{{/*\nConstants, the ingress route table and the spec's defaults, written by litectl from its own\n"

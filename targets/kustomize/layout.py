@@ -82,7 +82,7 @@ def base_directories(all_items: Sequence[Item], namespace: str | None,
     for item in all_items:
         if item.migrations:
             continue
-        if item.kind == "ConfigMap":
+        if item.config:
             generators.append(_generator(item))
             files[ir.CONFIG_KEY] = _config_text(item)
             continue
@@ -131,7 +131,7 @@ def overlay_directory(base: Sequence[Item], env: Sequence[Item], *, base_ref: st
                            "metadata": {"name": old.name}}
             patches.append({"path": name, "target": {"kind": old.kind, "name": old.name}})
         elif old is None:
-            if new.kind == "ConfigMap":
+            if new.config:
                 generators.append(_generator(new))
                 files[ir.CONFIG_KEY] = _config_text(new)
             else:
@@ -146,7 +146,7 @@ def overlay_directory(base: Sequence[Item], env: Sequence[Item], *, base_ref: st
                 if count is not None:
                     replicas.append({"name": old.name, "count": count})
             _leave_images(wanted, old.obj, entries)
-            if new.kind == "ConfigMap" and wanted.get("data") != old.obj.get("data"):
+            if new.config and wanted.get("data") != old.obj.get("data"):
                 generators.append(_generator(new, behavior="merge"))
                 files[ir.CONFIG_KEY] = _config_text(new)
                 wanted["data"] = copy.deepcopy(old.obj.get("data"))

@@ -50,6 +50,8 @@ class Item:
     logical: str
     obj: KubeObject
     migrations: bool  # part of the migrations kustomization (and of the application's)
+    #: the proxy config's ConfigMap (a `configMapGenerator`); other ConfigMaps (extraResources) are files
+    config: bool = False
 
     @property
     def key(self) -> tuple[str, str]:
@@ -89,7 +91,8 @@ def items(topology: ir.Topology) -> list[Item]:
             _annotate(obj, kube.service_account_hook_annotations(topology, helm=False))
             # The Job runs as this account: it must exist before the Job, on the first install too.
             in_migrations = job is not None and job.pod.service_account_name == logical
-        out.append(Item(kind, logical, obj, in_migrations))
+        config = kind == "ConfigMap" and logical == topology.config.name
+        out.append(Item(kind, logical, obj, in_migrations, config))
     return out
 
 
