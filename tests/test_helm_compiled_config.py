@@ -23,7 +23,7 @@ def render(chart: Path, env: str | None, **kw: Any) -> list[dict[str, Any]]:
 
 
 def config_map_text(objects: list[dict[str, Any]]) -> str:
-    (config_map,) = [o for o in objects if o["kind"] == "ConfigMap"]
+    (config_map,) = [o for o in objects if o["kind"] == "ConfigMap" and o["metadata"]["name"].endswith("-gateway-config")]
     text: str = config_map["data"][ir.CONFIG_KEY]
     return text
 
